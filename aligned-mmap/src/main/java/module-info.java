@@ -1,0 +1,12 @@
+/**
+ * Memory-mapped files and native memory whose start address is a multiple of an alignment the
+ * caller chooses, with the file-like API of Python's {@code mmap}.
+ *
+ * <p>The public API is {@link org.alignedmmap}; everything that talks to the operating system
+ * lives in a package this module does not export. The module calls restricted methods of
+ * {@code java.lang.foreign}: run with {@code --enable-native-access=org.alignedmmap} (module
+ * path) or {@code --enable-native-access=ALL-UNNAMED} (class path) to keep the JDK from warning.
+ */
+module org.alignedmmap {
+    exports org.alignedmmap;
+}

@@ -1,0 +1,391 @@
+package org.alignedmmap;
+
+import static org.alignedmmap.MmapConstants.MAP_ANONYMOUS;
+import static org.alignedmmap.MmapConstants.MAP_FIXED;
+import static org.alignedmmap.MmapConstants.MAP_FIXED_NOREPLACE;
+import static org.alignedmmap.MmapConstants.MAP_PRIVATE;
+import static org.alignedmmap.MmapConstants.MAP_SHARED;
+import static org.alignedmmap.MmapConstants.MAP_SHARED_VALIDATE;
+import static org.alignedmmap.MmapConstants.MAP_TYPE;
+import static org.alignedmmap.MmapConstants.PROT_EXEC;
+import static org.alignedmmap.MmapConstants.PROT_READ;
+import static org.alignedmmap.MmapConstants.PROT_WRITE;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.util.Objects;
+import org.alignedmmap.internal.Alignments;
+import org.alignedmmap.internal.Errno;
+import org.alignedmmap.internal.FileStatus;
+import org.alignedmmap.internal.LibC;
+import org.alignedmmap.internal.Platform;
+
+/**
+ * Describes a mapping to make; ends with {@link #map(Path)}, {@link #map(int)} or {@link
+ * #anonymous(long)}. Obtained from {@link Mmap#options()}.
+ *
+ * <pre>{@code
+ * try (Mmap m = Mmap.options()
+ *         .access(Access.WRITE)
+ *         .offset(1L << 20)          // where in the file to start
+ *         .length(12_345)            // 0 = to the end of the file
+ *         .align(2L << 20)           // the address will be a multiple of 2 MiB
+ *         .map(Path.of("data.bin"))) {
+ *     assert m.address() % (2L << 20) == 0;
+ * }
+ * }</pre>
+ *
+ * <p>The options are plain values: setting one checks only that value, the terminal methods
+ * check how they combine. An options object is mutable, not thread-safe, and can make any number
+ * of mappings.
+ */
+public final class MmapOptions {
+    private static final int DEFAULT_FLAGS = MAP_SHARED;
+    private static final int DEFAULT_PROT = PROT_READ | PROT_WRITE;
+
+    private Access access = Access.DEFAULT;
+    private int flags = DEFAULT_FLAGS;
+    private boolean flagsSet;
+    private int prot = DEFAULT_PROT;
+    private boolean protSet;
+    private long offset;
+    private long length;
+    private long align = 1;
+    private Arena arena;
+    private boolean trackFd = true;
+
+    MmapOptions() {}
+
+    /**
+     * Chooses the access mode, as CPython's {@code access=}.
+     *
+     * @param access the mode
+     * @return these options
+     * @throws NullPointerException if {@code access} is null
+     */
+    public MmapOptions access(Access access) {
+        this.access = Objects.requireNonNull(access, "access");
+        return this;
+    }
+
+    /**
+     * Sets raw {@code mmap(2)} flags, as CPython's {@code flags=} (default {@code MAP_SHARED}).
+     * Exactly one of {@code MAP_SHARED}, {@code MAP_PRIVATE}, {@code MAP_SHARED_VALIDATE}; add
+     * {@code MAP_POPULATE}, {@code MAP_NORESERVE}, {@code MAP_STACK}... as needed. {@code
+     * MAP_FIXED} is refused: the library chooses the address. Cannot be combined with an {@link
+     * #access(Access)} other than DEFAULT.
+     *
+     * @param flags values from {@link MmapConstants}
+     * @return these options
+     * @throws IllegalArgumentException if the flags lack a sharing type, or ask for a fixed address
+     */
+    public MmapOptions flags(int flags) {
+        int type = flags & MAP_TYPE;
+        if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) {
+            throw new IllegalArgumentException("flags must contain exactly one of MAP_SHARED, MAP_PRIVATE, "
+                    + "MAP_SHARED_VALIDATE, was " + MmapConstants.describeFlags(flags));
+        }
+        if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) {
+            throw new IllegalArgumentException("flags must not contain MAP_FIXED or MAP_FIXED_NOREPLACE (the library "
+                    + "places the mapping; use align to constrain where), was " + MmapConstants.describeFlags(flags));
+        }
+        this.flags = flags;
+        this.flagsSet = true;
+        return this;
+    }
+
+    /**
+     * Sets raw protection bits, as CPython's {@code prot=} (default {@code PROT_READ |
+     * PROT_WRITE}). Without {@code PROT_WRITE} the mapping is read-only. Cannot be combined with
+     * an {@link #access(Access)} other than DEFAULT.
+     *
+     * @param prot {@code PROT_READ}, {@code PROT_WRITE}, {@code PROT_EXEC} from {@link MmapConstants}
+     * @return these options
+     * @throws IllegalArgumentException if {@code prot} has bits other than those three
+     */
+    public MmapOptions prot(int prot) {
+        if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0) {
+            throw new IllegalArgumentException("prot may only combine PROT_READ, PROT_WRITE and PROT_EXEC, was 0x"
+                    + Integer.toHexString(prot));
+        }
+        this.prot = prot;
+        this.protSet = true;
+        return this;
+    }
+
+    /**
+     * Sets where in the file the mapping starts. It must be a multiple of the allocation
+     * granularity (the page size on Linux, see {@link Alignment#allocationGranularity()}); it does not
+     * influence the address, which {@link #align(long)} controls.
+     *
+     * @param offset a byte offset into the file, default 0
+     * @return these options
+     * @throws IllegalArgumentException if {@code offset} is negative or not a multiple of the
+     *     allocation granularity
+     */
+    public MmapOptions offset(long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must be >= 0, was " + offset);
+        }
+        long granularity = Alignment.allocationGranularity();
+        if (offset % granularity != 0) {
+            throw new IllegalArgumentException("offset must be a multiple of the allocation granularity "
+                    + granularity + ", was " + offset);
+        }
+        this.offset = offset;
+        return this;
+    }
+
+    /**
+     * Sets how many bytes of the file to map; 0 (the default) maps from the offset to the end of
+     * the file. Not used by {@link #anonymous(long)}, which takes its length as argument.
+     *
+     * @param length bytes, {@code >= 0}
+     * @return these options
+     * @throws IllegalArgumentException if {@code length} is negative
+     */
+    public MmapOptions length(long length) {
+        if (length < 0) {
+            throw new IllegalArgumentException("length must be >= 0 (0 = to the end of the file), was " + length);
+        }
+        this.length = length;
+        return this;
+    }
+
+    /**
+     * Sets the alignment of the mapping's start address. 1 (the default) accepts any address;
+     * up to the page size every mapping already qualifies, so it costs nothing; above it the
+     * library reserves {@code length + align} bytes of address space for an instant and gives
+     * back all but the aligned mapping.
+     *
+     * @param align a power of two, {@code >= 1}
+     * @return these options
+     * @throws IllegalArgumentException if {@code align} is not a power of two
+     */
+    public MmapOptions align(long align) {
+        this.align = Alignments.requirePowerOfTwo("align", align);
+        return this;
+    }
+
+    /**
+     * Binds the mapping's memory to a caller's arena instead of one of its own: the memory is
+     * unmapped when that arena closes (or, for {@link Arena#ofAuto()}, once unreachable), and
+     * {@link Mmap#close()} then closes only the {@code Mmap} object, leaving the memory and the
+     * views to the arena. Such a mapping cannot be {@link Mmap#resize(long) resized}. A confined
+     * arena confines the mapping to its owner thread.
+     *
+     * <p>Without this, each mapping owns a shared arena, and {@link Mmap#close()} unmaps at once.
+     *
+     * @param arena the arena, or {@code null} for the default
+     * @return these options
+     */
+    public MmapOptions arena(Arena arena) {
+        this.arena = arena;
+        return this;
+    }
+
+    /**
+     * Chooses whether the mapping keeps a descriptor of the file, as CPython 3.13's {@code
+     * trackfd=} (default true). Without one, {@link Mmap#fileSize()} and {@link
+     * Mmap#resize(long)} are not available, and no descriptor stays open while the mapping lives.
+     *
+     * @param trackFd true to keep a descriptor
+     * @return these options
+     */
+    public MmapOptions trackFd(boolean trackFd) {
+        this.trackFd = trackFd;
+        return this;
+    }
+
+    /**
+     * Maps a file.
+     *
+     * @param path the file, on the default file system
+     * @return the mapping; close it when done
+     * @throws IllegalArgumentException if the options do not fit the file: {@code offset} or
+     *     {@code length} past its end, an empty file with length 0, access together with
+     *     flags/prot, anonymous flags
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws java.nio.file.AccessDeniedException if the file cannot be opened for the access asked
+     * @throws FileSystemException if the path is a directory or cannot be opened otherwise
+     * @throws ErrnoException if the kernel refuses the mapping
+     * @throws IOException for other I/O failures
+     * @throws UnsupportedOperationException on a platform the library does not support
+     */
+    public Mmap map(Path path) throws IOException {
+        Objects.requireNonNull(path, "path");
+        if (path.getFileSystem() != FileSystems.getDefault()) {
+            throw new IllegalArgumentException("path must be on the default file system, was " + path.toUri());
+        }
+        Platform.requireSupported();
+        Effective effective = effective(false);
+        boolean writesFile = (effective.flags & MAP_TYPE) != MAP_PRIVATE && (effective.prot & PROT_WRITE) != 0;
+        int openFlags = (writesFile ? LibC.O_RDWR : LibC.O_RDONLY) | LibC.O_CLOEXEC;
+        String file = path.toAbsolutePath().toString();
+        int fd;
+        try {
+            fd = LibC.open(file, openFlags, 0);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EISDIR) {
+                throw isADirectory(path);
+            }
+            throw Errno.fileException(path, e);
+        }
+        try {
+            FileStatus status = FileStatus.of(fd);
+            if (status.isDirectory()) {
+                throw isADirectory(path);
+            }
+            return mapDescriptor(fd, status, effective, path.toString(), true);
+        } catch (Throwable t) {
+            closeQuietly(fd);
+            throw t;
+        }
+    }
+
+    /**
+     * Maps an open file descriptor, as CPython's {@code mmap(fileno, ...)}. The descriptor stays
+     * the caller's: with {@link #trackFd(boolean) trackFd} the mapping keeps a duplicate of it.
+     *
+     * @param fd an open descriptor whose access mode allows the mapping asked for
+     * @return the mapping; close it when done
+     * @throws IllegalArgumentException if {@code fd} is negative or not open, or the options do
+     *     not fit the file (see {@link #map(Path)})
+     * @throws ErrnoException if the kernel refuses the mapping (EACCES: the descriptor's access
+     *     mode does not allow it)
+     * @throws IOException for other I/O failures
+     */
+    public Mmap map(int fd) throws IOException {
+        if (fd < 0) {
+            throw new IllegalArgumentException("fd must be an open file descriptor >= 0 (use anonymous(length) for "
+                    + "memory without a file), was " + fd);
+        }
+        Platform.requireSupported();
+        Effective effective = effective(false);
+        FileStatus status;
+        try {
+            status = FileStatus.of(fd);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EBADF) {
+                throw new IllegalArgumentException("fd " + fd + " is not an open file descriptor (EBADF)", e);
+            }
+            throw e;
+        }
+        if (status.isDirectory()) {
+            throw new IllegalArgumentException("fd " + fd + " refers to a directory, not a file");
+        }
+        int tracked = -1;
+        if (trackFd) {
+            tracked = LibC.fcntl(fd, LibC.F_DUPFD_CLOEXEC, 0);
+        }
+        try {
+            return mapDescriptor(tracked >= 0 ? tracked : fd, status, effective, "fd " + fd, tracked >= 0);
+        } catch (Throwable t) {
+            if (tracked >= 0) {
+                closeQuietly(tracked);
+            }
+            throw t;
+        }
+    }
+
+    /**
+     * Maps anonymous memory, as CPython's {@code mmap(-1, length)}: zero-filled, shared with
+     * child processes for {@code MAP_SHARED} (the default) and private for {@code MAP_PRIVATE}
+     * or {@link Access#COPY}. The {@link #length(long)} and {@link #offset(long)} options do not
+     * apply.
+     *
+     * @param length bytes, {@code > 0}
+     * @return the mapping; close it when done
+     * @throws IllegalArgumentException if {@code length <= 0}, an offset was set, or access is
+     *     combined with flags/prot
+     * @throws ErrnoException if the kernel refuses (ENOMEM: not enough memory or address space)
+     */
+    public Mmap anonymous(long length) throws ErrnoException {
+        if (length <= 0) {
+            throw new IllegalArgumentException("length must be > 0 for anonymous memory, was " + length);
+        }
+        if (offset != 0) {
+            throw new IllegalArgumentException("offset applies to files only; anonymous memory was given offset "
+                    + offset);
+        }
+        Platform.requireSupported();
+        Effective effective = effective(true);
+        return Mmap.create(new Mmap.Request(-1, false, null, 0, length, align, effective.prot,
+                effective.flags | MAP_ANONYMOUS, effective.access, arena));
+    }
+
+    private Mmap mapDescriptor(int fd, FileStatus status, Effective effective, String what, boolean ownsFd)
+            throws IOException {
+        long mapLength = length;
+        if (status.isRegularFile()) {
+            long size = status.size();
+            if (mapLength == 0) {
+                if (size == 0) {
+                    throw new IllegalArgumentException("cannot map an empty file with length 0 (to the end of the "
+                            + "file): " + what + " has size 0");
+                }
+                if (offset >= size) {
+                    throw new IllegalArgumentException("offset " + offset + " is at or past the end of " + what
+                            + " (size " + size + ")");
+                }
+                mapLength = size - offset;
+            } else if (offset > size || size - offset < mapLength) {
+                throw new IllegalArgumentException("offset " + offset + " + length " + mapLength
+                        + " is past the end of " + what + " (size " + size + ")");
+            }
+        } else if (mapLength == 0) {
+            throw new IllegalArgumentException("length 0 (to the end of the file) needs a regular file; "
+                    + what + " is not one: give a length");
+        }
+        int keptFd = ownsFd && trackFd ? fd : -1;
+        Mmap mmap = Mmap.create(new Mmap.Request(fd, keptFd >= 0, what, offset, mapLength, align,
+                effective.prot, effective.flags, effective.access, arena));
+        if (ownsFd && !trackFd) {
+            closeQuietly(fd);
+        }
+        return mmap;
+    }
+
+    private record Effective(Access access, int prot, int flags) {}
+
+    private Effective effective(boolean anonymous) {
+        if (access != Access.DEFAULT && (flagsSet || protSet)) {
+            throw new IllegalArgumentException("access " + access + " cannot be combined with "
+                    + (flagsSet ? "flags " + MmapConstants.describeFlags(flags) : "")
+                    + (flagsSet && protSet ? " and " : "")
+                    + (protSet ? "prot " + MmapConstants.describeProt(prot) : "")
+                    + "; use Access.DEFAULT with flags/prot, or access alone");
+        }
+        if (!anonymous && (flags & MAP_ANONYMOUS) != 0) {
+            throw new IllegalArgumentException("flags contain MAP_ANONYMOUS, which maps no file: use anonymous(length)");
+        }
+        return switch (access) {
+            case DEFAULT -> new Effective(access, prot, flags);
+            case READ -> new Effective(access, PROT_READ, MAP_SHARED);
+            case WRITE -> new Effective(access, PROT_READ | PROT_WRITE, MAP_SHARED);
+            case COPY -> new Effective(access, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+        };
+    }
+
+    private static FileSystemException isADirectory(Path path) {
+        return new FileSystemException(path.toString(), null, "is a directory; only files can be mapped");
+    }
+
+    private static void closeQuietly(int fd) {
+        try {
+            LibC.close(fd);
+        } catch (ErrnoException ignored) {
+            // Already failing with a better exception; the descriptor is gone either way.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MmapOptions[access=" + access + ", flags=" + MmapConstants.describeFlags(flags) + ", prot="
+                + MmapConstants.describeProt(prot) + ", offset=" + offset + ", length=" + length + ", align=" + align
+                + ", trackFd=" + trackFd + (arena != null ? ", arena=" + arena : "") + "]";
+    }
+}
