@@ -6,7 +6,10 @@
  * lives in a package this module does not export. The module calls restricted methods of
  * {@code java.lang.foreign}: run with {@code --enable-native-access=org.alignedmmap} (module
  * path) or {@code --enable-native-access=ALL-UNNAMED} (class path) to keep the JDK from warning.
+ * Searches run faster when the JVM is started with {@code --add-modules jdk.incubator.vector}.
  */
 module org.alignedmmap {
+    requires static jdk.incubator.vector;
+
     exports org.alignedmmap;
 }

@@ -1,39 +1,69 @@
 package org.alignedmmap;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.util.Objects;
 import org.alignedmmap.internal.AlignedMapper;
+import org.alignedmmap.internal.Alignments;
+import org.alignedmmap.internal.ByteSearch;
+import org.alignedmmap.internal.FileStatus;
+import org.alignedmmap.internal.LibC;
 import org.alignedmmap.internal.NativeMapping;
 import org.alignedmmap.internal.Platform;
 
 /**
  * A memory mapping of a file or of anonymous memory whose start address is a multiple of an
  * alignment the caller chose: CPython's {@code mmap} with the {@code align} parameter proposed in
- * CPython issue 112448, for Java.
+ * CPython issue 112448, for Java, with all of CPython 3.13's {@code mmap} methods.
  *
  * <pre>{@code
  * try (Mmap m = Mmap.options().align(2L << 20).map(Path.of("data.bin"))) {
- *     MemorySegment bytes = m.segment();      // exactly m.length() bytes at m.address()
- *     long first = bytes.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+ *     long at = m.find("needle".getBytes());   // -1 when absent
+ *     m.seek(at);
+ *     byte[] line = m.readLine();
+ *     MemorySegment bytes = m.segment();        // exactly m.length() bytes at m.address()
  * }
  * }</pre>
+ *
+ * <h2>CPython's methods, Java's names</h2>
+ * {@code len(m)} is {@link #length()}, {@code m.size()} is {@link #fileSize()}, {@code m.tell()}
+ * is {@link #position()}, {@code m[i]} is {@link #get(long)} / {@link #put(long, byte)}, slices are
+ * {@link #get(long, byte[], int, int)} / {@link #put(long, byte[], int, int)} and {@link
+ * #segment()}. Where CPython raises ValueError or OverflowError this class throws {@link
+ * IllegalArgumentException}, IndexError becomes {@link IndexOutOfBoundsException}, a write to a
+ * read-only mapping {@link java.nio.ReadOnlyBufferException}, and any use after {@link #close()}
+ * {@link IllegalStateException}; each message says what was wrong and the values. Indices are
+ * never negative, as usual in Java; only {@link #find} and
+ * {@link #rfind} take CPython's negative start/end.
  *
  * <h2>Lifetime</h2>
  * By default a mapping owns a shared arena: {@link #close()} unmaps the memory at once, from any
  * thread, and from then on every method and every view taken earlier ({@link #segment()}, {@link
  * #asByteBuffer()}) throws {@link IllegalStateException} instead of touching unmapped memory. A
- * mapping that is never closed is unmapped after the garbage collector finds it and all its views
- * unreachable. With {@link MmapOptions#arena(Arena)} the memory belongs to the caller's arena
- * instead.
+ * {@link #resize(long)} ends the views taken before it in the same way. A mapping that is never
+ * closed is unmapped after the garbage collector finds it and all its views unreachable. With
+ * {@link MmapOptions#arena(Arena)} the memory belongs to the caller's arena instead.
+ *
+ * <h2>Faults</h2>
+ * If the mapped file shrinks under the mapping (another process truncates it), touching the lost
+ * pages raises SIGBUS. Every method here touches the memory from Java code only, where the JVM
+ * turns that into an {@link InternalError} the caller can catch; no method passes mapped memory
+ * to native code.
  *
  * <h2>Threads</h2>
  * {@link #close()} may be called from any thread at any time; other threads using the mapping
  * then get {@link IllegalStateException}. Views may be shared between threads as any memory
- * segment. The methods that move the position are not synchronized.
+ * segment. The position-based methods ({@link #read}, {@link #write}, {@link #seek}, ...) share
+ * one position and are not synchronized, like a stream.
  */
-public final class Mmap implements AutoCloseable {
+public final class Mmap implements SeekableByteChannel {
+    private static final byte NEWLINE = '\n';
+
     private final NativeMapping mapping;
     private final long alignment;
     private final long fileOffset;
@@ -43,10 +73,14 @@ public final class Mmap implements AutoCloseable {
     private final int flags;
     private final boolean readOnly;
     private final Arena callerArena;
+    /** Serializes close and resize, the two operations that replace the view. */
     private final Object lock = new Object();
 
     /** The live view of the memory; null once closed. Replaced, never mutated, by a resize. */
     private volatile View view;
+
+    /** CPython's {@code pos}: may exceed the length after a resize shrinks the mapping. */
+    private long position;
 
     /**
      * The memory as seen through one arena generation.
@@ -99,6 +133,8 @@ public final class Mmap implements AutoCloseable {
     public static MmapOptions options() {
         return new MmapOptions();
     }
+
+    // ---- what the mapping is --------------------------------------------------------------
 
     /**
      * Returns the address of the first mapped byte: a multiple of {@link #alignment()}, and the
@@ -187,6 +223,27 @@ public final class Mmap implements AutoCloseable {
     }
 
     /**
+     * Returns the size of the mapped file now, CPython's {@code m.size()} (which is not the
+     * mapping's length: see {@link #length()}).
+     *
+     * @return the file's size in bytes
+     * @throws IllegalStateException if closed, or if the mapping keeps no descriptor (anonymous
+     *     memory, or {@link MmapOptions#trackFd(boolean) trackFd(false)}; CPython: EBADF)
+     * @throws ErrnoException if the file cannot be inspected
+     */
+    public long fileSize() throws ErrnoException {
+        view();
+        int fd = mapping.fd();
+        if (fd < 0) {
+            throw new IllegalStateException("fileSize(): the mapping keeps no file descriptor ("
+                    + (isAnonymous() ? "anonymous memory" : "mapped with trackFd(false)") + ")");
+        }
+        return FileStatus.of(fd).size();
+    }
+
+    // ---- views ----------------------------------------------------------------------------
+
+    /**
      * Returns the mapped memory: exactly {@link #length()} bytes starting at {@link #address()},
      * read-only for read-only mappings. The segment dies with the mapping: after {@link #close()}
      * (or a resize) every access through it throws {@link IllegalStateException}.
@@ -232,11 +289,768 @@ public final class Mmap implements AutoCloseable {
         return segment.asSlice(offset, length).asByteBuffer();
     }
 
+    // ---- indexed access -------------------------------------------------------------------
+
+    /**
+     * Reads one byte, CPython's {@code m[index]}.
+     *
+     * @param index from 0 to {@code length() - 1}
+     * @return the byte
+     * @throws IndexOutOfBoundsException if {@code index} is outside the mapping
+     * @throws IllegalStateException if closed
+     */
+    public byte get(long index) {
+        MemorySegment segment = segment();
+        return segment.get(JAVA_BYTE, Objects.checkIndex(index, segment.byteSize()));
+    }
+
+    /**
+     * Writes one byte, CPython's {@code m[index] = value}.
+     *
+     * @param index from 0 to {@code length() - 1}
+     * @param value the byte
+     * @throws IndexOutOfBoundsException if {@code index} is outside the mapping
+     * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
+     * @throws IllegalStateException if closed
+     */
+    public void put(long index, byte value) {
+        MemorySegment segment = writableSegment("put");
+        segment.set(JAVA_BYTE, Objects.checkIndex(index, segment.byteSize()), value);
+    }
+
+    /**
+     * Copies {@code dst.length} bytes starting at {@code index} into {@code dst}.
+     *
+     * @param index the first byte
+     * @param dst the destination
+     * @throws IndexOutOfBoundsException if the range is outside the mapping
+     * @throws IllegalStateException if closed
+     */
+    public void get(long index, byte[] dst) {
+        get(index, dst, 0, dst.length);
+    }
+
+    /**
+     * Copies {@code length} bytes starting at {@code index} into {@code dst[offset ..]},
+     * CPython's {@code m[index:index + length]}.
+     *
+     * @param index the first byte in the mapping
+     * @param dst the destination
+     * @param offset the first index in {@code dst}
+     * @param length how many bytes
+     * @throws IndexOutOfBoundsException if either range is out of bounds
+     * @throws IllegalStateException if closed
+     */
+    public void get(long index, byte[] dst, int offset, int length) {
+        MemorySegment segment = segment();
+        Objects.checkFromIndexSize(index, length, segment.byteSize());
+        Objects.checkFromIndexSize(offset, length, dst.length);
+        MemorySegment.copy(segment, JAVA_BYTE, index, dst, offset, length);
+    }
+
+    /**
+     * Returns a copy of {@code length} bytes starting at {@code index}, CPython's
+     * {@code m[index:index + length]} within bounds.
+     *
+     * @param index the first byte
+     * @param length how many bytes
+     * @return a new array
+     * @throws IndexOutOfBoundsException if the range is outside the mapping
+     * @throws IllegalStateException if closed
+     */
+    public byte[] getBytes(long index, int length) {
+        byte[] bytes = new byte[length];
+        get(index, bytes, 0, length);
+        return bytes;
+    }
+
+    /**
+     * Writes all of {@code src} starting at {@code index}.
+     *
+     * @param index the first byte
+     * @param src the bytes
+     * @throws IndexOutOfBoundsException if the range is outside the mapping
+     * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
+     * @throws IllegalStateException if closed
+     */
+    public void put(long index, byte[] src) {
+        put(index, src, 0, src.length);
+    }
+
+    /**
+     * Writes {@code src[offset .. offset + length)} starting at {@code index}, CPython's
+     * {@code m[index:index + length] = src}.
+     *
+     * @param index the first byte in the mapping
+     * @param src the bytes
+     * @param offset the first index in {@code src}
+     * @param length how many bytes
+     * @throws IndexOutOfBoundsException if either range is out of bounds
+     * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
+     * @throws IllegalStateException if closed
+     */
+    public void put(long index, byte[] src, int offset, int length) {
+        MemorySegment segment = writableSegment("put");
+        Objects.checkFromIndexSize(index, length, segment.byteSize());
+        Objects.checkFromIndexSize(offset, length, src.length);
+        MemorySegment.copy(src, offset, segment, JAVA_BYTE, index, length);
+    }
+
+    // ---- the file-like API ----------------------------------------------------------------
+
+    /**
+     * Returns the current position, CPython's {@code tell()}. It may exceed {@link #length()}
+     * after a resize shrank the mapping.
+     *
+     * @return the position
+     * @throws IllegalStateException if closed
+     */
+    @Override
+    public long position() {
+        view();
+        return position;
+    }
+
+    /**
+     * Sets the position, as {@link SeekableByteChannel} allows: any value {@code >= 0}, also past
+     * the end (where reads return nothing and writes fail). {@link #seek(long)} is the stricter
+     * CPython equivalent.
+     *
+     * @param newPosition the new position
+     * @return this mapping
+     * @throws IllegalArgumentException if {@code newPosition} is negative
+     * @throws IllegalStateException if closed
+     */
+    @Override
+    public Mmap position(long newPosition) {
+        view();
+        if (newPosition < 0) {
+            throw new IllegalArgumentException("position must be >= 0, was " + newPosition);
+        }
+        position = newPosition;
+        return this;
+    }
+
+    /**
+     * Moves the position to {@code pos}, CPython's {@code seek(pos)}.
+     *
+     * @param pos from 0 to {@link #length()} inclusive
+     * @return the new position
+     * @throws IllegalArgumentException if {@code pos} is outside {@code [0, length()]} ("seek out
+     *     of range")
+     * @throws IllegalStateException if closed
+     */
+    public long seek(long pos) {
+        return seek(pos, Whence.SET);
+    }
+
+    /**
+     * Moves the position relative to the start, the current position or the end, CPython's
+     * {@code seek(offset, whence)}.
+     *
+     * @param offset the distance, may be negative
+     * @param whence where to count from
+     * @return the new position
+     * @throws IllegalArgumentException if the target is outside {@code [0, length()]}
+     * @throws IllegalStateException if closed
+     */
+    public long seek(long offset, Whence whence) {
+        long length = length();
+        long base = switch (Objects.requireNonNull(whence, "whence")) {
+            case SET -> 0;
+            case CURRENT -> position;
+            case END -> length;
+        };
+        long target = base + offset;
+        boolean overflow = ((base ^ target) & (offset ^ target)) < 0;
+        if (overflow || target < 0 || target > length) {
+            throw new IllegalArgumentException("seek out of range: offset " + offset + " from " + whence
+                    + " (position " + position + ", length " + length + ") lands outside [0, " + length + "]");
+        }
+        position = target;
+        return target;
+    }
+
+    /**
+     * Reads up to {@code n} bytes from the position and advances it, CPython's {@code read(n)}.
+     * Past the end it returns what remains, possibly nothing.
+     *
+     * @param n how many bytes; negative means all that remain
+     * @return the bytes read, at most {@code n}
+     * @throws IllegalArgumentException if more than {@code Integer.MAX_VALUE - 8} bytes remain and
+     *     all of them were asked for
+     * @throws IllegalStateException if closed
+     */
+    public byte[] read(int n) {
+        MemorySegment segment = segment();
+        long remaining = Math.max(0, segment.byteSize() - position);
+        long count = n < 0 ? remaining : Math.min(n, remaining);
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("read: " + count + " bytes remain, more than an array holds; "
+                    + "read in parts or use segment()");
+        }
+        byte[] bytes = new byte[(int) count];
+        MemorySegment.copy(segment, JAVA_BYTE, position, bytes, 0, (int) count);
+        position += count;
+        return bytes;
+    }
+
+    /**
+     * Reads everything from the position to the end, CPython's {@code read()}.
+     *
+     * @return the bytes
+     * @throws IllegalArgumentException if more remains than an array holds
+     * @throws IllegalStateException if closed
+     */
+    public byte[] read() {
+        return read(-1);
+    }
+
+    /**
+     * Reads the byte at the position and advances it, CPython's {@code read_byte()}.
+     *
+     * @return the byte as an unsigned value, 0 to 255
+     * @throws IllegalArgumentException if the position is at or past the end ("read byte out of range")
+     * @throws IllegalStateException if closed
+     */
+    public int readByte() {
+        MemorySegment segment = segment();
+        if (position >= segment.byteSize()) {
+            throw new IllegalArgumentException("read byte out of range: position " + position + ", length "
+                    + segment.byteSize());
+        }
+        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, position++));
+    }
+
+    /**
+     * Reads from the position up to and including the next {@code '\n'} (or to the end) and
+     * advances past it, CPython's {@code readline()}.
+     *
+     * @return the line with its newline; empty at the end
+     * @throws IllegalArgumentException if the line is longer than an array holds
+     * @throws IllegalStateException if closed
+     */
+    public byte[] readLine() {
+        MemorySegment segment = segment();
+        long length = segment.byteSize();
+        if (position >= length) {
+            return new byte[0];
+        }
+        long newline = ByteSearch.indexOf(segment, position, length, new byte[] {NEWLINE});
+        long end = newline < 0 ? length : newline + 1;
+        long count = end - position;
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("readLine: a line of " + count + " bytes is more than an array holds");
+        }
+        byte[] line = new byte[(int) count];
+        MemorySegment.copy(segment, JAVA_BYTE, position, line, 0, (int) count);
+        position = end;
+        return line;
+    }
+
+    /**
+     * Writes all of {@code data} at the position and advances it, CPython's {@code write()}.
+     * Nothing is written unless everything fits.
+     *
+     * @param data the bytes
+     * @return {@code data.length}
+     * @throws IllegalArgumentException if the bytes do not fit between the position and the end
+     *     ("data out of range")
+     * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
+     * @throws IllegalStateException if closed
+     */
+    public int write(byte[] data) {
+        return write(data, 0, data.length);
+    }
+
+    /**
+     * Writes {@code data[offset .. offset + count)} at the position and advances it.
+     *
+     * @param data the bytes
+     * @param offset the first index in {@code data}
+     * @param count how many bytes
+     * @return {@code count}
+     * @throws IllegalArgumentException if the bytes do not fit between the position and the end
+     * @throws IndexOutOfBoundsException if the range is outside {@code data}
+     * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
+     * @throws IllegalStateException if closed
+     */
+    public int write(byte[] data, int offset, int count) {
+        MemorySegment segment = writableSegment("write");
+        Objects.checkFromIndexSize(offset, count, data.length);
+        long length = segment.byteSize();
+        if (position > length || length - position < count) {
+            throw new IllegalArgumentException("data out of range: " + count + " bytes at position " + position
+                    + " do not fit in length " + length);
+        }
+        MemorySegment.copy(data, offset, segment, JAVA_BYTE, position, count);
+        position += count;
+        return count;
+    }
+
+    /**
+     * Writes one byte at the position and advances it, CPython's {@code write_byte()}.
+     *
+     * @param value the byte, -128 to 255 (stored as its low eight bits)
+     * @throws IllegalArgumentException if {@code value} is outside that range, or the position is
+     *     at or past the end ("write byte out of range")
+     * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
+     * @throws IllegalStateException if closed
+     */
+    public void writeByte(int value) {
+        MemorySegment segment = writableSegment("writeByte");
+        if (value < Byte.MIN_VALUE || value > 0xFF) {
+            throw new IllegalArgumentException("writeByte: value must be a byte (-128 to 255), was " + value);
+        }
+        if (position >= segment.byteSize()) {
+            throw new IllegalArgumentException("write byte out of range: position " + position + ", length "
+                    + segment.byteSize());
+        }
+        segment.set(JAVA_BYTE, position++, (byte) value);
+    }
+
+    // ---- search ---------------------------------------------------------------------------
+
+    /**
+     * Finds {@code sub} from the current position to the end, CPython's {@code find(sub)}.
+     *
+     * @param sub the bytes to find
+     * @return the lowest index {@code >= position()} where {@code sub} starts, or -1
+     * @throws IllegalStateException if closed
+     */
+    public long find(byte[] sub) {
+        return find(sub, position, Long.MAX_VALUE);
+    }
+
+    /**
+     * Finds {@code sub} from {@code start} to the end, CPython's {@code find(sub, start)}.
+     *
+     * @param sub the bytes to find
+     * @param start where to start; negative counts from the end; clamped to the mapping
+     * @return the lowest index where {@code sub} starts, or -1
+     * @throws IllegalStateException if closed
+     */
+    public long find(byte[] sub, long start) {
+        return find(sub, start, Long.MAX_VALUE);
+    }
+
+    /**
+     * Finds the lowest index in {@code [start, end)} where all of {@code sub} lies, CPython's
+     * {@code find(sub, start, end)}: {@code start} and {@code end} are read as in a slice
+     * (negative counts from the end; both are clamped to {@code [0, length()]}). An empty
+     * {@code sub} is found at {@code start} if {@code start <= end}.
+     *
+     * @param sub the bytes to find
+     * @param start the range's start
+     * @param end the range's end (exclusive)
+     * @return the index, or -1
+     * @throws IllegalStateException if closed
+     */
+    public long find(byte[] sub, long start, long end) {
+        Objects.requireNonNull(sub, "sub");
+        MemorySegment segment = segment();
+        long length = segment.byteSize();
+        long from = sliceIndex(start, length);
+        long to = sliceIndex(end, length);
+        return from > to ? -1 : ByteSearch.indexOf(segment, from, to, sub);
+    }
+
+    /**
+     * Finds the last occurrence of {@code sub} from the current position to the end, CPython's
+     * {@code rfind(sub)}.
+     *
+     * @param sub the bytes to find
+     * @return the highest index {@code >= position()} where {@code sub} starts, or -1
+     * @throws IllegalStateException if closed
+     */
+    public long rfind(byte[] sub) {
+        return rfind(sub, position, Long.MAX_VALUE);
+    }
+
+    /**
+     * Finds the last occurrence of {@code sub} from {@code start} to the end.
+     *
+     * @param sub the bytes to find
+     * @param start where the range starts, read as in a slice
+     * @return the highest index where {@code sub} starts, or -1
+     * @throws IllegalStateException if closed
+     */
+    public long rfind(byte[] sub, long start) {
+        return rfind(sub, start, Long.MAX_VALUE);
+    }
+
+    /**
+     * Finds the highest index in {@code [start, end)} where all of {@code sub} lies, CPython's
+     * {@code rfind(sub, start, end)}, with the slice rules of {@link #find(byte[], long, long)}.
+     * An empty {@code sub} is found at {@code end} if {@code start <= end}.
+     *
+     * @param sub the bytes to find
+     * @param start the range's start
+     * @param end the range's end (exclusive)
+     * @return the index, or -1
+     * @throws IllegalStateException if closed
+     */
+    public long rfind(byte[] sub, long start, long end) {
+        Objects.requireNonNull(sub, "sub");
+        MemorySegment segment = segment();
+        long length = segment.byteSize();
+        long from = sliceIndex(start, length);
+        long to = sliceIndex(end, length);
+        return from > to ? -1 : ByteSearch.lastIndexOf(segment, from, to, sub);
+    }
+
+    /** Python's slice index rules: negative counts from the end, then clamp to [0, length]. */
+    private static long sliceIndex(long index, long length) {
+        if (index < 0) {
+            index += length;
+            return Math.max(index, 0);
+        }
+        return Math.min(index, length);
+    }
+
+    // ---- whole-range operations -----------------------------------------------------------
+
+    /**
+     * Copies {@code count} bytes from {@code src} to {@code dest} within the mapping; the ranges
+     * may overlap. CPython's {@code move(dest, src, count)}.
+     *
+     * @param dest where the bytes go
+     * @param src where they come from
+     * @param count how many
+     * @throws IllegalArgumentException if any value is negative or a range leaves the mapping
+     *     ("source, destination, or count out of range")
+     * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
+     * @throws IllegalStateException if closed
+     */
+    public void move(long dest, long src, long count) {
+        MemorySegment segment = writableSegment("move");
+        long length = segment.byteSize();
+        if (count < 0 || src < 0 || dest < 0 || length - dest < count || length - src < count) {
+            throw new IllegalArgumentException("source, destination, or count out of range: dest " + dest + ", src "
+                    + src + ", count " + count + ", length " + length);
+        }
+        MemorySegment.copy(segment, src, segment, dest, count);
+    }
+
+    /**
+     * Writes the whole mapping back to the file and waits ({@code msync(MS_SYNC)}), CPython's
+     * {@code flush()}. Does nothing for {@link Access#READ} and {@link Access#COPY} mappings,
+     * whose file never changes through them.
+     *
+     * @throws ErrnoException if the write-back fails (EIO)
+     * @throws IllegalStateException if closed
+     */
+    public void flush() throws ErrnoException {
+        flush(0, length());
+    }
+
+    /**
+     * Writes {@code [offset, offset + size)} back to the file and waits, CPython's
+     * {@code flush(offset, size)}. Unlike CPython, {@code offset} need not be a multiple of the
+     * page size: the range is widened to whole pages, which covers exactly the bytes asked for.
+     *
+     * @param offset the first byte
+     * @param size how many bytes
+     * @throws IllegalArgumentException if the range is not inside the mapping ("flush values out
+     *     of range")
+     * @throws ErrnoException if the write-back fails (EIO)
+     * @throws IllegalStateException if closed
+     */
+    public void flush(long offset, long size) throws ErrnoException {
+        MemorySegment segment = segment();
+        long length = segment.byteSize();
+        if (size < 0 || offset < 0 || length - offset < size) {
+            throw new IllegalArgumentException("flush values out of range: offset " + offset + ", size " + size
+                    + ", length " + length);
+        }
+        if (access == Access.READ || access == Access.COPY || size == 0) {
+            return;
+        }
+        long start = segment.address() + offset;
+        long pageStart = Alignments.alignDown(start, Platform.pageSize());
+        LibC.msync(pageStart, start + size - pageStart, MmapConstants.MS_SYNC);
+    }
+
+    /**
+     * Advises the kernel about the whole mapping, CPython's {@code madvise(option)}.
+     *
+     * @param advice the advice
+     * @throws ErrnoException if the kernel refuses it (EINVAL: not supported here or not for this
+     *     kind of mapping)
+     * @throws IllegalStateException if closed
+     */
+    public void advise(Advice advice) throws ErrnoException {
+        advise(advice, 0, length());
+    }
+
+    /**
+     * Advises the kernel about {@code [start, length())}, CPython's {@code madvise(option, start)}.
+     *
+     * @param advice the advice
+     * @param start the first byte, a multiple of the page size
+     * @throws IllegalArgumentException if {@code start} is out of bounds or not page-aligned
+     * @throws ErrnoException if the kernel refuses the advice
+     * @throws IllegalStateException if closed
+     */
+    public void advise(Advice advice, long start) throws ErrnoException {
+        advise(advice, start, length());
+    }
+
+    /**
+     * Advises the kernel about {@code [start, start + length)}, clamped to the mapping, CPython's
+     * {@code madvise(option, start, length)}.
+     *
+     * @param advice the advice
+     * @param start the first byte, a multiple of the page size (the kernel's rule, checked here)
+     * @param length how many bytes; clamped to the end of the mapping
+     * @throws IllegalArgumentException if {@code start} is outside the mapping ("madvise start out
+     *     of bounds") or not page-aligned, or {@code length} is negative ("madvise length invalid")
+     * @throws ErrnoException if the kernel refuses the advice
+     * @throws IllegalStateException if closed
+     */
+    public void advise(Advice advice, long start, long length) throws ErrnoException {
+        Objects.requireNonNull(advice, "advice");
+        MemorySegment segment = segment();
+        long size = segment.byteSize();
+        if (start < 0 || start >= size) {
+            throw new IllegalArgumentException("madvise start out of bounds: start " + start + ", length " + size);
+        }
+        if (length < 0) {
+            throw new IllegalArgumentException("madvise length invalid: " + length);
+        }
+        long page = Platform.pageSize();
+        if (start % page != 0) {
+            throw new IllegalArgumentException("madvise start must be a multiple of the page size " + page + ", was "
+                    + start);
+        }
+        long clamped = Math.min(length, size - start);
+        LibC.madvise(segment.address() + start, clamped, advice.value());
+    }
+
+    /**
+     * Changes the mapping's length, and for a file mapping the file's size to {@code offset() +
+     * newLength}, as CPython's {@code resize()} does. The address stays a multiple of {@link
+     * #alignment()}; the contents up to the shorter length survive; the position is kept (it may
+     * end up past the end). Views taken before throw {@link IllegalStateException} afterwards,
+     * even if the resize fails. A failed resize leaves the mapping, its contents and the file as
+     * they were.
+     *
+     * <p>Unlike CPython, growing shared anonymous memory works (CPython's mapping then faults with
+     * SIGBUS past the old length): such memory is moved into a new mapping of the new length.
+     *
+     * @param newLength the new length, {@code > 0}
+     * @throws IllegalArgumentException if {@code newLength <= 0} ("new size out of range")
+     * @throws IllegalStateException if closed, or the mapping cannot be resized: read-only or
+     *     copy-on-write, a file mapped with {@code trackFd(false)}, or bound to a caller's arena
+     * @throws ErrnoException if the kernel or the file system refuses (for example EFBIG, ENOSPC,
+     *     ENOMEM); nothing changed then
+     */
+    public void resize(long newLength) throws ErrnoException {
+        if (newLength <= 0) {
+            throw new IllegalArgumentException("new size out of range: newLength must be > 0, was " + newLength);
+        }
+        synchronized (lock) {
+            View current = view();
+            if (readOnly || access == Access.COPY) {
+                throw new IllegalStateException("mmap can't resize a readonly or copy-on-write memory map (access "
+                        + access + ", prot " + MmapConstants.describeProt(prot) + ")");
+            }
+            if (callerArena != null) {
+                throw new IllegalStateException("mmap can't resize a mapping bound to a caller's arena: its views "
+                        + "live as long as that arena");
+            }
+            int fd = mapping.fd();
+            if (!isAnonymous() && fd < 0) {
+                throw new IllegalStateException("mmap can't resize with trackFd(false): no descriptor to resize the "
+                        + "file through");
+            }
+            if (!isAnonymous() && Long.MAX_VALUE - fileOffset < newLength) {
+                throw new IllegalArgumentException("new size out of range: offset " + fileOffset + " + newLength "
+                        + newLength + " overflows");
+            }
+            long oldLength = current.segment().byteSize();
+            // Every view of the old generation dies here, before any page moves.
+            current.arena().close();
+            view = null;
+            long address = mapping.address();
+            try {
+                long resized = isAnonymous() ? resizeAnonymous(address, oldLength, newLength)
+                        : resizeFile(fd, address, oldLength, newLength);
+                mapping.moved(resized, newLength);
+            } catch (ErrnoException | RuntimeException e) {
+                // The old mapping is intact (the helpers record where it is); a new generation
+                // keeps the dead views' cleaners from touching it.
+                mapping.moved(mapping.address(), mapping.length());
+                throw e;
+            } finally {
+                view = newView();
+            }
+        }
+    }
+
+    private long resizeAnonymous(long address, long oldLength, long newLength) throws ErrnoException {
+        long granule = mapping.granule();
+        boolean shared = (flags & MmapConstants.MAP_TYPE) != MmapConstants.MAP_PRIVATE;
+        if (shared && Alignments.alignUp(newLength, granule) > Alignments.alignUp(oldLength, granule)) {
+            // Shared anonymous memory is a shmem object of fixed size: mremap could grow the
+            // mapping but not the object, and the new pages would fault. Copy into a new one.
+            long moved = AlignedMapper.map(newLength, alignment, prot, flags, -1, 0, granule);
+            MemorySegment.copy(MemorySegment.ofAddress(address).reinterpret(oldLength), 0,
+                    MemorySegment.ofAddress(moved).reinterpret(newLength), 0, oldLength);
+            AlignedMapper.unmap(address, oldLength, granule);
+            return moved;
+        }
+        return AlignedMapper.remap(address, oldLength, newLength, alignment, granule);
+    }
+
+    private long resizeFile(int fd, long address, long oldLength, long newLength) throws ErrnoException {
+        long granule = mapping.granule();
+        long oldFileSize = FileStatus.of(fd).size();
+        long newFileSize = fileOffset + newLength;
+        if (newFileSize > oldFileSize) {
+            // Growing the file first is undone exactly by shrinking it back.
+            ftruncate(fd, newFileSize);
+            try {
+                return AlignedMapper.remap(address, oldLength, newLength, alignment, granule);
+            } catch (ErrnoException | RuntimeException e) {
+                restoreSize(fd, oldFileSize, e);
+                throw e;
+            }
+        }
+        // Shrinking the file destroys data, so it comes last, once the mapping has its new length.
+        long moved = AlignedMapper.remap(address, oldLength, newLength, alignment, granule);
+        try {
+            ftruncate(fd, newFileSize);
+        } catch (ErrnoException e) {
+            try {
+                mapping.moved(AlignedMapper.remap(moved, newLength, oldLength, alignment, granule), oldLength);
+            } catch (ErrnoException undo) {
+                // The mapping keeps its new length over a file that did not shrink: consistent.
+                e.addSuppressed(undo);
+                mapping.moved(moved, newLength);
+            }
+            throw e;
+        }
+        return moved;
+    }
+
+    private static void ftruncate(int fd, long size) throws ErrnoException {
+        LibC.ftruncate(fd, size);
+    }
+
+    private static void restoreSize(int fd, long size, Exception failure) {
+        try {
+            LibC.ftruncate(fd, size);
+        } catch (ErrnoException undo) {
+            failure.addSuppressed(undo);
+        }
+    }
+
+    // ---- SeekableByteChannel --------------------------------------------------------------
+
+    /**
+     * Returns the mapping's length, for {@link SeekableByteChannel}: the same as {@link #length()}.
+     * (CPython's {@code size()} is {@link #fileSize()}.)
+     *
+     * @return the length
+     * @throws IllegalStateException if closed
+     */
+    @Override
+    public long size() {
+        return length();
+    }
+
+    /**
+     * Reads bytes from the position into {@code dst} and advances both.
+     *
+     * @param dst the buffer to fill
+     * @return how many bytes were read; -1 at or past the end
+     * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
+     * @throws IllegalStateException if closed
+     */
+    @Override
+    public int read(ByteBuffer dst) {
+        MemorySegment segment = segment();
+        long remaining = segment.byteSize() - position;
+        if (remaining <= 0) {
+            return dst.hasRemaining() ? -1 : 0;
+        }
+        int count = (int) Math.min(dst.remaining(), remaining);
+        if (count > 0) {
+            MemorySegment.copy(segment, position, MemorySegment.ofBuffer(dst), 0, count);
+            dst.position(dst.position() + count);
+            position += count;
+        }
+        return count;
+    }
+
+    /**
+     * Writes bytes from {@code src} at the position and advances both. Writes as many as fit
+     * before the end.
+     *
+     * @param src the bytes
+     * @return how many bytes were written
+     * @throws IOException if no byte fits (the position is at or past the end; see {@link #resize(long)})
+     * @throws java.nio.channels.NonWritableChannelException if the mapping is read-only
+     * @throws IllegalStateException if closed
+     */
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        MemorySegment segment = segment();
+        if (readOnly) {
+            throw new ReadOnlyChannelException("write");
+        }
+        long remaining = segment.byteSize() - position;
+        if (!src.hasRemaining()) {
+            return 0;
+        }
+        if (remaining <= 0) {
+            throw new IOException("write: no room at position " + position + " of length " + segment.byteSize()
+                    + "; resize() to grow the mapping");
+        }
+        int count = (int) Math.min(src.remaining(), remaining);
+        MemorySegment.copy(MemorySegment.ofBuffer(src), 0, segment, position, count);
+        src.position(src.position() + count);
+        position += count;
+        return count;
+    }
+
+    /**
+     * Shrinks the mapping (and the file) to {@code size} bytes if it is longer, through {@link
+     * #resize(long)}, and moves the position back to {@code size} if it was beyond.
+     *
+     * @param size the new length, {@code > 0} when shrinking
+     * @return this mapping
+     * @throws IllegalArgumentException if {@code size} is negative, or 0 (a mapping cannot be empty)
+     * @throws java.nio.channels.NonWritableChannelException if the mapping is read-only
+     * @throws IllegalStateException if closed or not resizable (see {@link #resize(long)})
+     * @throws IOException if the resize fails
+     */
+    @Override
+    public Mmap truncate(long size) throws IOException {
+        if (size < 0) {
+            throw new IllegalArgumentException("truncate: size must be >= 0, was " + size);
+        }
+        if (readOnly) {
+            throw new ReadOnlyChannelException("truncate");
+        }
+        if (size < length()) {
+            resize(size);
+        }
+        if (position > size) {
+            position = size;
+        }
+        return this;
+    }
+
+    // ---- lifetime -------------------------------------------------------------------------
+
     /**
      * Tells whether the mapping is still usable.
      *
      * @return false once {@link #close()} has been called
      */
+    @Override
     public boolean isOpen() {
         return view != null;
     }
@@ -269,14 +1083,21 @@ public final class Mmap implements AutoCloseable {
         }
     }
 
+    /**
+     * Describes the mapping as CPython's {@code repr} does, plus address and alignment.
+     *
+     * @return for example {@code Mmap[closed=false, access=WRITE, length=4096, pos=0, offset=0,
+     *     address=0x7f0000000000, align=2097152, file=data.bin]}
+     */
     @Override
     public String toString() {
         View current = view;
-        String where = current == null ? "closed"
-                : "address=0x" + Long.toHexString(current.segment().address()) + ", length=" + current.segment().byteSize();
-        return "Mmap[" + where + ", align=" + alignment + ", " + (isAnonymous() ? "anonymous" : source + " @" + fileOffset)
-                + ", access=" + access + ", prot=" + MmapConstants.describeProt(prot) + ", flags="
-                + MmapConstants.describeFlags(flags) + "]";
+        if (current == null) {
+            return "Mmap[closed=true]";
+        }
+        return "Mmap[closed=false, access=" + access + ", length=" + current.segment().byteSize() + ", pos="
+                + position + ", offset=" + fileOffset + ", address=0x" + Long.toHexString(current.segment().address())
+                + ", align=" + alignment + ", " + (isAnonymous() ? "anonymous" : "file=" + source) + "]";
     }
 
     private View view() {
@@ -285,6 +1106,14 @@ public final class Mmap implements AutoCloseable {
             throw new IllegalStateException("mmap closed or invalid");
         }
         return current;
+    }
+
+    private MemorySegment writableSegment(String operation) {
+        MemorySegment segment = view().segment();
+        if (readOnly) {
+            throw new ReadOnlyMappingException(operation);
+        }
+        return segment;
     }
 
     private View newView() {
