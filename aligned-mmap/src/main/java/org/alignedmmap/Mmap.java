@@ -489,6 +489,10 @@ public final class Mmap implements SeekableByteChannel {
             throw new IllegalArgumentException("read: " + count + " bytes remain, more than an array holds; "
                     + "read in parts or use segment()");
         }
+        if (count == 0) {
+            // The position may lie past the end after a resize shrank the mapping: nothing to copy.
+            return new byte[0];
+        }
         byte[] bytes = new byte[(int) count];
         MemorySegment.copy(segment, JAVA_BYTE, position, bytes, 0, (int) count);
         position += count;
