@@ -808,7 +808,8 @@ public final class Mmap implements SeekableByteChannel {
      * @param start the first byte, a multiple of the page size (the kernel's rule, checked here)
      * @param length how many bytes; clamped to the end of the mapping
      * @throws IllegalArgumentException if {@code start} is outside the mapping ("madvise start out
-     *     of bounds") or not page-aligned, or {@code length} is negative ("madvise length invalid")
+     *     of bounds") or not page-aligned, {@code length} is negative ("madvise length invalid"), or
+     *     {@code start + length} overflows ("madvise length too large")
      * @throws ErrnoException if the kernel refuses the advice
      * @throws IllegalStateException if closed
      */
@@ -821,6 +822,10 @@ public final class Mmap implements SeekableByteChannel {
         }
         if (length < 0) {
             throw new IllegalArgumentException("madvise length invalid: " + length);
+        }
+        if (Long.MAX_VALUE - start < length) {
+            throw new IllegalArgumentException("madvise length too large: start " + start + " + length " + length
+                    + " overflows");
         }
         long page = Platform.pageSize();
         if (start % page != 0) {
