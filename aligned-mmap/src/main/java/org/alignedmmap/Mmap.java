@@ -1046,10 +1046,11 @@ public final class Mmap implements SeekableByteChannel {
         if (size < 0) {
             throw new IllegalArgumentException("truncate: size must be >= 0, was " + size);
         }
+        long length = length(); // closed is reported before read-only, as FileChannel does
         if (readOnly) {
             throw new ReadOnlyChannelException("truncate");
         }
-        if (size < length()) {
+        if (size < length) {
             resize(size);
         }
         if (position > size) {
