@@ -73,6 +73,7 @@ public final class Mmap implements SeekableByteChannel {
     private final int flags;
     private final boolean readOnly;
     private final Arena callerArena;
+    private final boolean trackFd;
     /** Serializes close and resize, the two operations that replace the view. */
     private final Object lock = new Object();
 
@@ -90,9 +91,12 @@ public final class Mmap implements SeekableByteChannel {
      */
     private record View(Arena arena, MemorySegment segment) {}
 
-    /** What {@link MmapOptions} resolved; the descriptor is kept only when {@code keepsFd}. */
+    /**
+     * What {@link MmapOptions} resolved; the descriptor is kept only when {@code keepsFd}; {@code
+     * trackFd} is the option as given (it also forbids resizing anonymous memory, as in CPython).
+     */
     record Request(int fd, boolean keepsFd, String source, long offset, long length, long align, int prot,
-                   int flags, Access access, Arena arena) {}
+                   int flags, Access access, Arena arena, boolean trackFd) {}
 
     private Mmap(NativeMapping mapping, Request request) {
         this.mapping = mapping;
@@ -104,6 +108,7 @@ public final class Mmap implements SeekableByteChannel {
         this.flags = request.flags();
         this.readOnly = (request.prot() & MmapConstants.PROT_WRITE) == 0;
         this.callerArena = request.arena();
+        this.trackFd = request.trackFd();
         this.view = newView();
     }
 
@@ -489,6 +494,10 @@ public final class Mmap implements SeekableByteChannel {
             throw new IllegalArgumentException("read: " + count + " bytes remain, more than an array holds; "
                     + "read in parts or use segment()");
         }
+        if (count == 0) {
+            // The position may lie past the end after a resize shrank the mapping: nothing to copy.
+            return new byte[0];
+        }
         byte[] bytes = new byte[(int) count];
         MemorySegment.copy(segment, JAVA_BYTE, position, bytes, 0, (int) count);
         position += count;
@@ -804,7 +813,8 @@ public final class Mmap implements SeekableByteChannel {
      * @param start the first byte, a multiple of the page size (the kernel's rule, checked here)
      * @param length how many bytes; clamped to the end of the mapping
      * @throws IllegalArgumentException if {@code start} is outside the mapping ("madvise start out
-     *     of bounds") or not page-aligned, or {@code length} is negative ("madvise length invalid")
+     *     of bounds") or not page-aligned, {@code length} is negative ("madvise length invalid"), or
+     *     {@code start + length} overflows ("madvise length too large")
      * @throws ErrnoException if the kernel refuses the advice
      * @throws IllegalStateException if closed
      */
@@ -817,6 +827,10 @@ public final class Mmap implements SeekableByteChannel {
         }
         if (length < 0) {
             throw new IllegalArgumentException("madvise length invalid: " + length);
+        }
+        if (Long.MAX_VALUE - start < length) {
+            throw new IllegalArgumentException("madvise length too large: start " + start + " + length " + length
+                    + " overflows");
         }
         long page = Platform.pageSize();
         if (start % page != 0) {
@@ -841,7 +855,8 @@ public final class Mmap implements SeekableByteChannel {
      * @param newLength the new length, {@code > 0}
      * @throws IllegalArgumentException if {@code newLength <= 0} ("new size out of range")
      * @throws IllegalStateException if closed, or the mapping cannot be resized: read-only or
-     *     copy-on-write, a file mapped with {@code trackFd(false)}, or bound to a caller's arena
+     *     copy-on-write, made with {@code trackFd(false)} (anonymous memory too, as in CPython), or
+     *     bound to a caller's arena
      * @throws ErrnoException if the kernel or the file system refuses (for example EFBIG, ENOSPC,
      *     ENOMEM); nothing changed then
      */
@@ -860,9 +875,9 @@ public final class Mmap implements SeekableByteChannel {
                         + "live as long as that arena");
             }
             int fd = mapping.fd();
-            if (!isAnonymous() && fd < 0) {
-                throw new IllegalStateException("mmap can't resize with trackFd(false): no descriptor to resize the "
-                        + "file through");
+            if (!trackFd || (!isAnonymous() && fd < 0)) {
+                throw new IllegalStateException("mmap can't resize with trackFd(false)" + (isAnonymous() ? ""
+                        : ": no descriptor to resize the file through"));
             }
             if (!isAnonymous() && Long.MAX_VALUE - fileOffset < newLength) {
                 throw new IllegalArgumentException("new size out of range: offset " + fileOffset + " + newLength "
@@ -1031,10 +1046,11 @@ public final class Mmap implements SeekableByteChannel {
         if (size < 0) {
             throw new IllegalArgumentException("truncate: size must be >= 0, was " + size);
         }
+        long length = length(); // closed is reported before read-only, as FileChannel does
         if (readOnly) {
             throw new ReadOnlyChannelException("truncate");
         }
-        if (size < length()) {
+        if (size < length) {
             resize(size);
         }
         if (position > size) {

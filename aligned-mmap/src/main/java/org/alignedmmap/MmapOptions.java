@@ -191,6 +191,7 @@ public final class MmapOptions {
      * Chooses whether the mapping keeps a descriptor of the file, as CPython 3.13's {@code
      * trackfd=} (default true). Without one, {@link Mmap#fileSize()} and {@link
      * Mmap#resize(long)} are not available, and no descriptor stays open while the mapping lives.
+     * As in CPython, {@code trackFd(false)} forbids resizing anonymous memory too.
      *
      * @param trackFd true to keep a descriptor
      * @return these options
@@ -314,7 +315,7 @@ public final class MmapOptions {
         Platform.requireSupported();
         Effective effective = effective(true);
         return Mmap.create(new Mmap.Request(-1, false, null, 0, length, align, effective.prot,
-                effective.flags | MAP_ANONYMOUS, effective.access, arena));
+                effective.flags | MAP_ANONYMOUS, effective.access, arena, trackFd));
     }
 
     private Mmap mapDescriptor(int fd, FileStatus status, Effective effective, String what, boolean ownsFd)
@@ -342,7 +343,7 @@ public final class MmapOptions {
         }
         int keptFd = ownsFd && trackFd ? fd : -1;
         Mmap mmap = Mmap.create(new Mmap.Request(fd, keptFd >= 0, what, offset, mapLength, align,
-                effective.prot, effective.flags, effective.access, arena));
+                effective.prot, effective.flags, effective.access, arena, trackFd));
         if (ownsFd && !trackFd) {
             closeQuietly(fd);
         }
