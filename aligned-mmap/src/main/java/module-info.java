@@ -8,5 +8,8 @@
  * path) or {@code --enable-native-access=ALL-UNNAMED} (class path) to keep the JDK from warning.
  */
 module org.alignedmmap {
+    // ExtendedOpenOption.DIRECT (O_DIRECT) for DirectIo: the JDK keeps it in jdk.unsupported.
+    requires jdk.unsupported;
+
     exports org.alignedmmap;
 }
