@@ -15,7 +15,9 @@ import java.nio.channels.FileChannel;
  * {@link #fileChannel()} with {@code FileChannel}, and the kernel's values only for I/O that
  * bypasses it.
  *
- * @param memory the alignment the kernel demands of buffer addresses, a power of two
+ * @param memory the alignment the kernel demands of buffer addresses, a power of two. Buffers at a
+ *     multiple of it are always accepted; recent kernels (seen on 6.18) also accept some that are
+ *     not, as long as each page's part of the buffer is whole blocks, which is not to be relied on
  * @param offset the alignment the kernel demands of file offsets and transfer lengths, a power of two
  * @param source where {@code memory} and {@code offset} come from
  * @param fileStoreBlockSize the block size of the file store, which {@code FileChannel} checks
