@@ -22,7 +22,7 @@ import org.alignedmmap.internal.NativeMemory;
  *     assert Aligned.isAligned(buffer, align);
  * }                                                                          // unmapped here
  *
- * ByteBuffer dma = Aligned.allocateDirect(1 << 20, 4096);  // freed once unreachable
+ * ByteBuffer dma = Aligned.allocateDirect(1 << 20, (int) Alignment.pageSize());  // freed once unreachable
  * MemorySegment copy = Aligned.copyOf(bytes, 64, arena);   // ctypes' from_buffer_copy
  * }</pre>
  *
@@ -78,9 +78,10 @@ public final class Aligned {
      *
      * <p>The memory is released after the buffer and every buffer derived from it (slices,
      * duplicates, views) have become unreachable and the garbage collector has noticed. Unlike
-     * {@code ByteBuffer.allocateDirect}, this memory is not counted against {@code
-     * -XX:MaxDirectMemorySize}, so running short of it does not prompt a collection: for many or
-     * large buffers, prefer {@link #allocateDirect(Arena, int, int)} with an arena you close.
+     * {@code ByteBuffer.allocateDirect}, mapped memory (page alignment or more, or 128 KiB or
+     * more: see the class description) is not counted against {@code -XX:MaxDirectMemorySize},
+     * so running short of it does not prompt a collection: for many or large buffers, prefer
+     * {@link #allocateDirect(Arena, int, int)} with an arena you close.
      *
      * @param capacity the buffer's capacity, {@code >= 0}
      * @param align the alignment of the buffer's address, a power of two {@code >= 1}
