@@ -9,7 +9,10 @@
  * Searches run faster when the JVM is started with {@code --add-modules jdk.incubator.vector}.
  */
 module org.alignedmmap {
+    // The fast search kernel, used only when the JVM runs with --add-modules jdk.incubator.vector.
     requires static jdk.incubator.vector;
+    // ExtendedOpenOption.DIRECT (O_DIRECT) for DirectIo: the JDK keeps it in jdk.unsupported.
+    requires jdk.unsupported;
 
     exports org.alignedmmap;
 }

@@ -1,10 +1,21 @@
 package org.alignedmmap;
 
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import org.alignedmmap.internal.DirectIoStatus;
+import org.alignedmmap.internal.Errno;
 import org.alignedmmap.internal.Platform;
+import org.alignedmmap.internal.SysFs;
 
 /**
  * What the running system says about alignment: the sizes that memory, mappings and I/O are
- * measured in here. Every value is read from the system, never assumed.
+ * measured in here. Every value is read from the system, never assumed: CPython issue 112448's
+ * {@code getBufferAlignmentFromSomewhere()}.
  */
 public final class Alignment {
     private Alignment() {}
@@ -29,5 +40,126 @@ public final class Alignment {
      */
     public static long allocationGranularity() {
         return Platform.pageSize();
+    }
+
+    /**
+     * Returns the huge page sizes the kernel supports for hugetlb mappings, from the directories
+     * of {@code /sys/kernel/mm/hugepages}. A size being listed does not mean pages of it can be
+     * had: see {@link #hugePagePools()}.
+     *
+     * @return the sizes in bytes, ascending (for example 2 MiB and 1 GiB on x86-64); empty if the
+     *     kernel has no hugetlb support
+     * @throws java.io.UncheckedIOException if the directory exists but cannot be listed
+     */
+    public static List<Long> hugePageSizes() {
+        return SysFs.hugePageSizes(SysFs.HUGEPAGES);
+    }
+
+    /**
+     * Returns the hugetlb pools with their page counts, from {@code
+     * /sys/kernel/mm/hugepages/hugepages-<size>kB/{nr,free,resv}_hugepages}. The counts are a
+     * snapshot: other processes take and return pages at any time.
+     *
+     * @return one pool per supported size, ascending by size; empty if the kernel has no hugetlb
+     *     support
+     * @throws java.io.UncheckedIOException if a pool's counters cannot be read
+     */
+    public static List<HugePagePool> hugePagePools() {
+        return SysFs.hugePagePools(SysFs.HUGEPAGES);
+    }
+
+    /**
+     * Returns the system-wide transparent huge page mode for anonymous memory, the bracketed word
+     * of {@code /sys/kernel/mm/transparent_hugepage/enabled}.
+     *
+     * @return the mode, {@link TransparentHugePages#UNSUPPORTED} if the kernel has no THP
+     * @throws IllegalStateException if the file names a mode this library does not know
+     */
+    public static TransparentHugePages transparentHugePages() {
+        return SysFs.transparentHugePages(SysFs.TRANSPARENT_HUGEPAGE);
+    }
+
+    /**
+     * Returns the size of a transparent huge page, {@code
+     * /sys/kernel/mm/transparent_hugepage/hpage_pmd_size}: the alignment (and size) a range needs
+     * to be backed by one.
+     *
+     * @return the size in bytes (2 MiB on x86-64 with 4 KiB pages), or empty without THP support
+     */
+    public static OptionalLong transparentHugePageSize() {
+        return SysFs.transparentHugePageSize(SysFs.TRANSPARENT_HUGEPAGE);
+    }
+
+    /**
+     * Returns the line size of the level-1 data cache: the alignment that keeps data used by
+     * different threads from sharing a line (false sharing). From {@code
+     * sysconf(_SC_LEVEL1_DCACHE_LINESIZE)}, or where the C library cannot tell (musl), from {@code
+     * /sys/devices/system/cpu/cpu0/cache/index<n>/coherency_line_size} of the level-1 data cache.
+     *
+     * @return the line size in bytes
+     * @throws IllegalStateException if neither source tells (some containers hide the CPU's
+     *     caches); callers that can live with a guess should catch it
+     */
+    public static long cacheLineSize() {
+        long size = Platform.cacheLineSize();
+        if (size > 0) {
+            return size;
+        }
+        return SysFs.cacheLineSize(SysFs.CPU0_CACHES).orElseThrow(() -> new IllegalStateException(
+                "the cache line size is unknown: sysconf(_SC_LEVEL1_DCACHE_LINESIZE) gives none and "
+                        + SysFs.CPU0_CACHES + " describes no level-1 data cache"));
+    }
+
+    /**
+     * Returns the alignment {@code O_DIRECT} I/O on a file demands of buffer addresses, file
+     * offsets and lengths. Ask about the file the I/O will go to: the answer may differ between
+     * files, even on one file system.
+     *
+     * <ol>
+     *   <li>{@code statx(2)} with {@code STATX_DIOALIGN} (Linux 6.1+), when the file system answers
+     *       it for this file ({@link DirectIoAlignment.Source#STATX_DIOALIGN});
+     *   <li>else the logical block size of the block device under the file system ({@link
+     *       DirectIoAlignment.Source#LOGICAL_BLOCK_SIZE}), for example for a directory, or on an
+     *       older kernel;
+     *   <li>else, when no block device is behind it (tmpfs, NFS, overlayfs), the file store's
+     *       block size ({@link DirectIoAlignment.Source#FILE_STORE_BLOCK_SIZE}).
+     * </ol>
+     *
+     * For {@link java.nio.channels.FileChannel} with {@code ExtendedOpenOption.DIRECT}, use
+     * {@link DirectIoAlignment#fileChannel()}: the JDK checks against its own, often larger,
+     * block size.
+     *
+     * @param path the file (symbolic links are followed)
+     * @return the alignments and their source
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws java.nio.file.AccessDeniedException if it cannot be inspected
+     * @throws FileSystemException if the file system reports that this file does not support
+     *     {@code O_DIRECT} at all ({@code STATX_DIOALIGN} answered with 0)
+     * @throws IOException if the file system cannot be inspected otherwise
+     */
+    public static DirectIoAlignment directIo(Path path) throws IOException {
+        Objects.requireNonNull(path, "path");
+        DirectIoStatus status;
+        try {
+            status = DirectIoStatus.of(path.toAbsolutePath().toString());
+        } catch (ErrnoException e) {
+            throw Errno.fileException(path, e);
+        }
+        long store = Files.getFileStore(path).getBlockSize();
+        if (status.reported()) {
+            if (status.memoryAlign() == 0 || status.offsetAlign() == 0) {
+                throw new FileSystemException(path.toString(), null, "the file system reports that this file does"
+                        + " not support O_DIRECT (statx STATX_DIOALIGN: memory " + status.memoryAlign()
+                        + ", offset " + status.offsetAlign() + ")");
+            }
+            return new DirectIoAlignment(status.memoryAlign(), status.offsetAlign(),
+                    DirectIoAlignment.Source.STATX_DIOALIGN, store);
+        }
+        OptionalLong logical = SysFs.logicalBlockSize(SysFs.DEV_BLOCK, status.deviceMajor(), status.deviceMinor());
+        if (logical.isPresent()) {
+            return new DirectIoAlignment(logical.getAsLong(), logical.getAsLong(),
+                    DirectIoAlignment.Source.LOGICAL_BLOCK_SIZE, store);
+        }
+        return new DirectIoAlignment(store, store, DirectIoAlignment.Source.FILE_STORE_BLOCK_SIZE, store);
     }
 }
