@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
-import org.alignedmmap.internal.DirectIoStatus;
+import org.alignedmmap.internal.FileStatus;
 import org.alignedmmap.internal.Errno;
 import org.alignedmmap.internal.Platform;
 import org.alignedmmap.internal.SysFs;
@@ -139,20 +139,20 @@ public final class Alignment {
      */
     public static DirectIoAlignment directIo(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
-        DirectIoStatus status;
+        FileStatus status;
         try {
-            status = DirectIoStatus.of(path.toAbsolutePath().toString());
+            status = FileStatus.of(path.toAbsolutePath().toString());
         } catch (ErrnoException e) {
             throw Errno.fileException(path, e);
         }
         long store = Files.getFileStore(path).getBlockSize();
-        if (status.reported()) {
-            if (status.memoryAlign() == 0 || status.offsetAlign() == 0) {
+        if (status.directIoReported()) {
+            if (!status.reportsDirectIoAlignment()) {
                 throw new FileSystemException(path.toString(), null, "the file system reports that this file does"
-                        + " not support O_DIRECT (statx STATX_DIOALIGN: memory " + status.memoryAlign()
-                        + ", offset " + status.offsetAlign() + ")");
+                        + " not support O_DIRECT (statx STATX_DIOALIGN: memory " + status.directIoMemoryAlign()
+                        + ", offset " + status.directIoOffsetAlign() + ")");
             }
-            return new DirectIoAlignment(status.memoryAlign(), status.offsetAlign(),
+            return new DirectIoAlignment(status.directIoMemoryAlign(), status.directIoOffsetAlign(),
                     DirectIoAlignment.Source.STATX_DIOALIGN, store);
         }
         OptionalLong logical = SysFs.logicalBlockSize(SysFs.DEV_BLOCK, status.deviceMajor(), status.deviceMinor());

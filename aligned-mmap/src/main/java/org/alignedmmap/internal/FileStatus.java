@@ -6,17 +6,22 @@ import java.lang.foreign.ValueLayout;
 import org.alignedmmap.ErrnoException;
 
 /**
- * What {@code statx(2)} says about a file: its type, size, block size and, where the kernel and
- * the file system report it (Linux 6.1+), the alignment O_DIRECT demands.
+ * What {@code statx(2)} says about a file: its type, size, block size, the device it lives on
+ * and, where the kernel and the file system report it (Linux 6.1+), the alignment O_DIRECT
+ * demands. The one place that reads {@code struct statx}.
  *
  * @param mode the {@code st_mode} bits, type included
  * @param size the size in bytes
  * @param blockSize the preferred I/O block size
- * @param directIoMemoryAlign required alignment of O_DIRECT buffers, 0 when not reported
- * @param directIoOffsetAlign required alignment of O_DIRECT file offsets and lengths, 0 when not
- *     reported
+ * @param directIoReported true if the kernel answered {@code STATX_DIOALIGN} for this file
+ * @param directIoMemoryAlign required alignment of O_DIRECT buffers; 0 when not reported, or
+ *     when reported and the file does not support O_DIRECT at all
+ * @param directIoOffsetAlign required alignment of O_DIRECT file offsets and lengths; 0 likewise
+ * @param deviceMajor {@code stx_dev_major}: the device of the file system holding the file
+ * @param deviceMinor {@code stx_dev_minor}
  */
-public record FileStatus(int mode, long size, long blockSize, long directIoMemoryAlign, long directIoOffsetAlign) {
+public record FileStatus(int mode, long size, long blockSize, boolean directIoReported, long directIoMemoryAlign,
+                         long directIoOffsetAlign, long deviceMajor, long deviceMinor) {
     /** {@code sizeof(struct statx)}: the kernel's ABI, the same on every architecture. */
     public static final int STATX_BUFFER_SIZE = 256;
 
@@ -30,6 +35,9 @@ public record FileStatus(int mode, long size, long blockSize, long directIoMemor
     private static final long OFFSET_BLKSIZE = 4;
     private static final long OFFSET_MODE = 28;
     private static final long OFFSET_SIZE = 40;
+    // The device numbers are always filled in, whatever the mask asks for.
+    private static final long OFFSET_DEV_MAJOR = 136;
+    private static final long OFFSET_DEV_MINOR = 140;
     private static final long OFFSET_DIO_MEM_ALIGN = 152;
     private static final long OFFSET_DIO_OFFSET_ALIGN = 156;
 
@@ -68,10 +76,17 @@ public record FileStatus(int mode, long size, long blockSize, long directIoMemor
             return new FileStatus(
                     Short.toUnsignedInt(buffer.get(ValueLayout.JAVA_SHORT, OFFSET_MODE)),
                     buffer.get(ValueLayout.JAVA_LONG, OFFSET_SIZE),
-                    Integer.toUnsignedLong(buffer.get(ValueLayout.JAVA_INT, OFFSET_BLKSIZE)),
-                    dio ? Integer.toUnsignedLong(buffer.get(ValueLayout.JAVA_INT, OFFSET_DIO_MEM_ALIGN)) : 0,
-                    dio ? Integer.toUnsignedLong(buffer.get(ValueLayout.JAVA_INT, OFFSET_DIO_OFFSET_ALIGN)) : 0);
+                    unsigned(buffer, OFFSET_BLKSIZE),
+                    dio,
+                    dio ? unsigned(buffer, OFFSET_DIO_MEM_ALIGN) : 0,
+                    dio ? unsigned(buffer, OFFSET_DIO_OFFSET_ALIGN) : 0,
+                    unsigned(buffer, OFFSET_DEV_MAJOR),
+                    unsigned(buffer, OFFSET_DEV_MINOR));
         }
+    }
+
+    private static long unsigned(MemorySegment buffer, long offset) {
+        return Integer.toUnsignedLong(buffer.get(ValueLayout.JAVA_INT, offset));
     }
 
     /**
