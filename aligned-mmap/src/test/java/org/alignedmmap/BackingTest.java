@@ -32,16 +32,22 @@ class BackingTest {
     @ValueSource(ints = {MAP_SHARED, MAP_PRIVATE})
     void shouldReportAnonymousMemoryResidentOnlyOncePopulated(int flags) throws IOException {
         long length = 16 * MIB;
+        // mincore is exact for any range; smaps only where the kernel did not merge the mapping
+        // with a neighbour (two private ones side by side merge into one VMA).
         try (Mmap plain = Mmap.options().flags(flags).anonymous(length);
              Mmap populated = Mmap.options().flags(flags).populate(true).anonymous(length)) {
             assertThat(plain.residency()).isEqualTo(new Residency(0, length / PAGE, PAGE));
-            assertThat(plain.backing().rss()).isZero();
+            Backing plainBacking = plain.backing();
+            if (plainBacking.exact()) {
+                assertThat(plainBacking.rss()).isZero();
+            }
 
             assertThat(populated.flags() & MAP_POPULATE).isNotZero();
             Residency residency = populated.residency();
             assertThat(residency.isFullyResident()).as("%s", residency).isTrue();
             assertThat(residency.residentBytes()).isEqualTo(length);
-            assertThat(populated.backing().rss()).isEqualTo(length);
+            assertThat(populated.backing().rss()).isGreaterThanOrEqualTo(length);
+            assertThat(plain.residency().residentPages()).as("the neighbour untouched").isZero();
             assertThat(populated.get(length - 1)).isZero();
         }
     }
