@@ -49,7 +49,8 @@ import org.alignedmmap.internal.Smaps;
  * @param sharedHugetlb hugetlb memory of shared mappings ({@code Shared_Hugetlb})
  * @param privateHugetlb hugetlb memory of private mappings ({@code Private_Hugetlb})
  * @param swap memory swapped out ({@code Swap})
- * @param locked memory locked in RAM by {@code mlock} ({@code Locked})
+ * @param locked memory locked in RAM by {@code mlock} ({@code Locked}); hugetlb pages are not
+ *     counted here even when locked (they are never swapped anyway)
  * @param kernelPageSize the largest page size the kernel backs the VMAs with ({@code
  *     KernelPageSize}): the base page size, or the hugetlb page size for hugetlb mappings
  *     (transparent huge pages do not change it); 0 if nothing in the range is mapped

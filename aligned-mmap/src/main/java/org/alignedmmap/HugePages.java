@@ -55,6 +55,11 @@ public enum HugePages {
      *       small ones, for example because the file was just written with {@code write(2)},
      *       stay small until they are evicted.
      * </ul>
+     *
+     * Refused with {@link UnsupportedOperationException} where {@link #isAvailable()} is false
+     * (THP mode {@code never}, or no THP): the caller asked for huge pages and would silently
+     * get none. For huge pages where possible, choose {@code TRANSPARENT.isAvailable() ?
+     * TRANSPARENT : NONE}.
      */
     TRANSPARENT(0),
 

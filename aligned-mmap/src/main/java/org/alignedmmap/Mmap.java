@@ -59,6 +59,13 @@ import org.alignedmmap.internal.Smaps;
  * turns that into an {@link InternalError} the caller can catch; no method passes mapped memory
  * to native code.
  *
+ * <h2>Huge pages, and what backs the memory</h2>
+ * {@link MmapOptions#hugePages(HugePages)} places the mapping where huge pages can back it and
+ * asks for them; {@link MmapOptions#populate(boolean)} faults it in up front, {@link #lock()}
+ * keeps it in RAM. {@link #backing()} reports from {@code /proc/self/smaps} which pages back the
+ * mapping (base pages, transparent huge pages, hugetlb pages), {@link #residency()} from {@code
+ * mincore} how much of it is resident.
+ *
  * <h2>Threads</h2>
  * {@link #close()} may be called from any thread at any time; other threads using the mapping
  * then get {@link IllegalStateException}. Views may be shared between threads as any memory
@@ -949,6 +956,13 @@ public final class Mmap implements SeekableByteChannel {
      *
      * <p>Unlike CPython, growing shared anonymous memory works (CPython's mapping then faults with
      * SIGBUS past the old length): such memory is moved into a new mapping of the new length.
+     *
+     * <p>The mapping keeps its {@link #hugePages()} choice (the huge page alignment, the {@code
+     * MADV_HUGEPAGE} advice, hugetlb pages), its {@link #lock()} and its {@link
+     * MmapOptions#populate(boolean) population}: what the resize adds is advised, locked and
+     * populated like the rest (population best effort, as {@code MAP_POPULATE}'s). hugetlb memory
+     * is resized by copying into a new mapping, so the pool must hold the old and the new pages
+     * at once.
      *
      * @param newLength the new length, {@code > 0}
      * @throws IllegalArgumentException if {@code newLength <= 0} ("new size out of range")

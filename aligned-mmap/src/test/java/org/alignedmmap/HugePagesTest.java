@@ -108,6 +108,14 @@ class HugePagesTest {
             assertThat(backing.filePmdMapped()).as("FilePmdMapped of %s", backing).isPositive();
             assertThat(backing.anonHugePages()).isZero();
         }
+        // Populated instead of touched: read faults after the advice, so huge pages all the same.
+        Path populatedFile = uncachedFile("populated.bin", length);
+        try (Mmap m = Mmap.options().access(Access.READ).hugePages(HugePages.TRANSPARENT).populate(true)
+                .map(populatedFile)) {
+            Backing backing = m.backing();
+            assertThat(backing.rss()).as("populated: %s", backing).isEqualTo(length);
+            assertThat(backing.filePmdMapped()).isPositive();
+        }
     }
 
     @Test

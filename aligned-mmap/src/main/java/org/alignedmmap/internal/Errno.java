@@ -7,6 +7,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.alignedmmap.ErrnoException;
+import org.alignedmmap.HugePagePool;
 
 /**
  * The one place where an {@code errno} becomes an exception.
@@ -138,7 +139,7 @@ public final class Errno {
      * @return the exception to throw
      */
     public static ErrnoException hugetlbPoolTooSmall(ErrnoException failure, long pageSize, long pagesNeeded,
-                                                     Path poolDirectory, org.alignedmmap.HugePagePool pool) {
+                                                     Path poolDirectory, HugePagePool pool) {
         StringBuilder hint = new StringBuilder().append("the mapping needs ").append(pagesNeeded)
                 .append(" hugetlb page(s) of ").append(pageSize / 1024).append(" kB");
         Path total = poolDirectory.resolve("nr_hugepages");

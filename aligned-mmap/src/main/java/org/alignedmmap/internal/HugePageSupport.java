@@ -23,8 +23,8 @@ import org.alignedmmap.HugePages;
  * org.alignedmmap.Mmap} and {@link NativeMemory} alike.
  *
  * <h2>Population</h2>
- * {@code MAP_POPULATE} faults the pages in inside {@code mmap} itself, as a read for shared and
- * read-only mappings and as a write for private writable ones. Two cases need {@code
+ * {@code MAP_POPULATE} faults the pages in inside {@code mmap} itself: as writes for private
+ * writable mappings, as reads for all others (the kernel's rule). Two cases need {@code
  * MADV_POPULATE_READ}/{@code _WRITE} (Linux 5.14) after {@code mmap} instead:
  * <ul>
  *   <li>{@link HugePages#TRANSPARENT}: {@code MAP_POPULATE} would fault the pages in before
@@ -35,14 +35,22 @@ import org.alignedmmap.HugePages;
  *       every page had been written); a read population maps the page cache and leaves copying
  *       to the writes that actually happen.
  * </ul>
- * Anonymous writable memory is populated with write faults (a read fault would only map the
- * shared zero page), everything else with read faults, which never dirty a file page. On kernels
- * before 5.14 the same faults are made from Java, one access per page. Unlike {@code
- * MAP_POPULATE}, whose failures the kernel ignores, the {@code madvise} path reports them.
+ * Private writable anonymous memory is populated with write faults (a read fault would only map
+ * the shared zero page), everything else with read faults, which never dirty a file page and
+ * still allocate shmem pages. On kernels before 5.14 the same faults are made from Java, one
+ * access per page. Unlike {@code MAP_POPULATE}, whose failures the kernel ignores, the {@code
+ * madvise} path reports them.
  */
 public final class HugePageSupport {
-    /** What to do after {@code mmap} to populate: nothing, or fault in for reading or writing. */
-    public enum Populate { NONE, READ, WRITE }
+    /** How to populate: not at all, or with read or write faults. */
+    public enum Populate {
+        /** No population. */
+        NONE,
+        /** Read faults: page cache pages mapped, the zero page for private anonymous memory. */
+        READ,
+        /** Write faults: pages of its own for private anonymous memory. */
+        WRITE
+    }
 
     /**
      * The resolved mapping parameters.
@@ -60,7 +68,11 @@ public final class HugePageSupport {
      */
     public record Plan(HugePages hugePages, long align, int flags, long granule, boolean adviseHugePage,
                        Populate populate, boolean populateInMmap) {
-        /** Tells whether the mapping is made of hugetlb pages. */
+        /**
+         * Tells whether the mapping is made of hugetlb pages.
+         *
+         * @return true if the flags contain {@code MAP_HUGETLB}
+         */
         public boolean isHugetlb() {
             return (flags & MAP_HUGETLB) != 0;
         }

@@ -41,6 +41,8 @@ public final class MemoryLock {
     /**
      * Unlocks a range: its pages may be swapped or dropped again.
      *
+     * @param address the start, a multiple of the page size
+     * @param length the bytes to unlock
      * @throws ErrnoException ENOMEM if part of the range is not mapped
      */
     public static void unlock(long address, long length) throws ErrnoException {

@@ -75,6 +75,10 @@ public final class NativeMemory {
      * Allocates zero-filled memory backed by the pages {@code hugePages} asks for. The arguments
      * must have been checked as for {@link #allocate(Arena, long, long)}.
      *
+     * @param arena the arena that owns the memory
+     * @param size the bytes, {@code >= 0}
+     * @param align the alignment, a power of two
+     * @param hugePages the kind of pages
      * @return exactly {@code size} bytes at a multiple of {@code align} (raised to the huge page
      *     size), freed with the arena
      * @throws UnsupportedOperationException if the system cannot provide such pages (before

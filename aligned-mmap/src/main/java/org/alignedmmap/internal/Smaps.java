@@ -40,7 +40,12 @@ public final class Smaps {
      * @param vmFlags the two-letter flags of {@code VmFlags}
      */
     public record Vma(long start, long end, Map<String, Long> counters, Set<String> vmFlags) {
-        /** Returns a counter in bytes, 0 if the kernel does not report it. */
+        /**
+         * Returns a counter.
+         *
+         * @param name the counter's name in smaps, such as {@code "Rss"}
+         * @return its value in bytes, 0 if the kernel does not report it
+         */
         public long counter(String name) {
             return counters.getOrDefault(name, 0L);
         }
