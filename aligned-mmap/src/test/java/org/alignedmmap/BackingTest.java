@@ -11,6 +11,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -155,5 +158,24 @@ class BackingTest {
         assertThatThrownBy(bound::residency).isInstanceOf(IllegalStateException.class).hasMessageContaining("arena");
         assertThatThrownBy(bound::lock).isInstanceOf(IllegalStateException.class).hasMessageContaining("arena");
         bound.close();
+    }
+
+    @Test
+    void shouldRefuseOtherThreadsOnAConfinedMapping() throws Exception {
+        try (Mmap m = Mmap.options().confined(true).anonymous(PAGE)) {
+            List<Throwable> thrown = new ArrayList<>();
+            Thread other = Thread.ofPlatform().start(() -> {
+                for (ThrowingCallable call : List.<ThrowingCallable>of(m::backing, m::residency, m::lock, m::unlock)) {
+                    try {
+                        call.call();
+                    } catch (Throwable t) {
+                        thrown.add(t);
+                    }
+                }
+            });
+            other.join();
+            assertThat(thrown).hasSize(4).allMatch(t -> t instanceof WrongThreadException);
+            assertThat(m.backing().size()).isEqualTo(PAGE);
+        }
     }
 }

@@ -87,6 +87,33 @@ class MmapLifetimeTest {
     }
 
     @Test
+    void shouldConfineAConfinedMappingToItsThread() throws Exception {
+        Mmap m = Mmap.options().confined(true).align(64L << 20).anonymous(PAGE);
+        long address = m.address();
+        m.put(0, (byte) 1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> fromOther = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread other = new Thread(() -> {
+            try {
+                m.get(0);
+            } catch (Throwable t) {
+                fromOther.set(t);
+            }
+            try {
+                m.close();
+            } catch (Throwable t) {
+                fromOther.compareAndSet(null, t);
+            }
+        });
+        other.start();
+        other.join();
+        assertThat(fromOther.get()).isInstanceOf(WrongThreadException.class);
+        assertThat(m.isOpen()).as("a refused close leaves the mapping open").isTrue();
+        assertThat(m.get(0)).isEqualTo((byte) 1);
+        m.close();
+        assertThat(ProcMaps.read().anyMapped(address, address + PAGE)).isFalse();
+    }
+
+    @Test
     void shouldReleaseMappingOfAnAutoArenaOnGc() throws Exception {
         long address = mapInAutoArena();
         assertThat(eventually(() -> !ProcMaps.read().anyMapped(address, address + PAGE)))

@@ -54,6 +54,40 @@ class MmapReservationTest {
     }
 
     @Test
+    void shouldPlaceTheNextMappingAtTheAddressJustFreed() throws IOException {
+        long align = 1L << 30;
+        long first;
+        try (Mmap m = Mmap.options().align(align).anonymous(3 * PAGE)) {
+            first = m.address();
+        }
+        try (Mmap m = Mmap.options().align(align).anonymous(5 * PAGE)) {
+            // The fast path: one MAP_FIXED_NOREPLACE at the remembered address.
+            assertThat(m.address()).isEqualTo(first);
+            assertThat(m.address() % align).isZero();
+        }
+    }
+
+    @Test
+    void shouldNotReplaceWhatNowLivesAtAFreedAddress() throws IOException {
+        long align = 1L << 30;
+        long freed;
+        try (Mmap m = Mmap.options().align(align).anonymous(PAGE)) {
+            freed = m.address();
+        }
+        long squatter = org.alignedmmap.internal.LibC.mmap(freed, PAGE, MmapConstants.PROT_READ,
+                MmapConstants.MAP_PRIVATE | MmapConstants.MAP_ANONYMOUS | MmapConstants.MAP_FIXED_NOREPLACE, -1, 0);
+        try {
+            try (Mmap m = Mmap.options().align(align).anonymous(PAGE)) {
+                assertThat(m.address()).isNotEqualTo(freed);
+                assertThat(m.address() % align).isZero();
+            }
+            assertThat(ProcMaps.read().regionAt(squatter)).as("the squatter survives").isNotNull();
+        } finally {
+            org.alignedmmap.internal.LibC.munmap(squatter, PAGE);
+        }
+    }
+
+    @Test
     void shouldCostNothingExtraAtPageAlignment() throws IOException {
         ProcMaps before = ProcMaps.read();
         try (Mmap m = Mmap.options().align(PAGE).anonymous(5 * PAGE)) {

@@ -2,12 +2,14 @@ package org.alignedmmap.internal;
 
 import static org.alignedmmap.MmapConstants.MAP_ANONYMOUS;
 import static org.alignedmmap.MmapConstants.MAP_FIXED;
+import static org.alignedmmap.MmapConstants.MAP_FIXED_NOREPLACE;
 import static org.alignedmmap.MmapConstants.MAP_NORESERVE;
 import static org.alignedmmap.MmapConstants.MAP_PRIVATE;
 import static org.alignedmmap.MmapConstants.MREMAP_FIXED;
 import static org.alignedmmap.MmapConstants.MREMAP_MAYMOVE;
 import static org.alignedmmap.MmapConstants.PROT_NONE;
 
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.alignedmmap.ErrnoException;
 
 /**
@@ -26,6 +28,14 @@ import org.alignedmmap.ErrnoException;
  * Afterwards exactly the page-rounded mapping remains. Alignments up to the granule (the base
  * page, or the huge page of a hugetlb mapping) are what the kernel gives anyway and cost one
  * plain {@code mmap}. Every failure unmaps what this class mapped before the exception leaves.
+ *
+ * <h2>The fast path: reusing a recently freed aligned address</h2>
+ * Reserve-then-trim costs four system calls. Programs that map and unmap in a loop free an
+ * aligned address just before they need one again, so each unmap remembers its address, and the
+ * next map at that alignment first tries it with {@code MAP_FIXED_NOREPLACE}: the kernel either
+ * places the mapping exactly there (one system call) or refuses with EEXIST without touching
+ * anything that lives there, and reserve-then-trim follows. A remembered address is only a
+ * guess, never trusted: the flag makes a wrong guess harmless.
  */
 public final class AlignedMapper {
     /** Reservations: no access, no backing, no commit charge; private so nothing is shared. */
@@ -33,6 +43,12 @@ public final class AlignedMapper {
 
     /** How the failure of a reservation is told apart from that of the mapping itself. */
     private static final String RESERVING = "reserving address space for ";
+
+    /** Slot k holds an address freed recently whose lowest set bit is bit k, or 0. */
+    private static final AtomicLongArray FREED = new AtomicLongArray(64);
+
+    /** How many larger alignments a map looks at when its own slot is empty. */
+    private static final int HINT_SEARCH = 8;
 
     private AlignedMapper() {}
 
@@ -68,6 +84,10 @@ public final class AlignedMapper {
         if (align <= granule) {
             return LibC.mmap(0, length, prot, flags, fd, offset);
         }
+        long hinted = tryFreedAddress(length, align, prot, flags, fd, offset, granule);
+        if (hinted != 0) {
+            return hinted;
+        }
         long span = Alignments.alignUp(length, granule);
         Reservation reservation = Reservation.reserve(span, align, page);
         try {
@@ -90,6 +110,37 @@ public final class AlignedMapper {
      */
     public static void unmap(long address, long length, long granule) throws ErrnoException {
         LibC.munmap(address, Alignments.alignUp(length, granule));
+        if (address != 0) {
+            FREED.set(Long.numberOfTrailingZeros(address), address);
+        }
+    }
+
+    /**
+     * Tries to map at a recently freed address aligned to at least {@code align}.
+     *
+     * @return the address, or 0 when no remembered address was free
+     */
+    private static long tryFreedAddress(long length, long align, int prot, int flags, int fd, long offset,
+                                        long granule) {
+        int first = Long.numberOfTrailingZeros(align);
+        for (int k = first; k < Math.min(64, first + HINT_SEARCH); k++) {
+            long hint = FREED.getAndSet(k, 0);
+            if (hint == 0) {
+                continue;
+            }
+            try {
+                long address = LibC.mmap(hint, length, prot, flags | MAP_FIXED_NOREPLACE, fd, offset);
+                if (address == hint) {
+                    return address;
+                }
+                // A kernel older than 4.17 takes the flag for a mere hint and may map elsewhere.
+                LibC.munmap(address, Alignments.alignUp(length, granule));
+            } catch (ErrnoException occupied) {
+                // EEXIST: something lives there now. Any other refusal shows again below.
+            }
+            return 0;
+        }
+        return 0;
     }
 
     /**

@@ -81,21 +81,61 @@ public final class ByteSearch {
     }
 
     /**
-     * Compares {@code needle} with the segment's bytes at {@code position}, in Java.
+     * Returns the lowest index in {@code [from, to)} holding {@code b}, or -1.
      *
-     * @return true if all {@code needle.length} bytes are equal
+     * @param segment the haystack
+     * @param from first index to consider
+     * @param to end of the searched range (exclusive)
+     * @param b the byte
+     * @return the index, or -1
      */
-    static boolean matchesAt(MemorySegment segment, long position, byte[] needle, MemorySegment needleSegment) {
-        int n = needle.length;
-        if (n < 16) {
-            for (int k = 0; k < n; k++) {
-                if (segment.get(java.lang.foreign.ValueLayout.JAVA_BYTE, position + k) != needle[k]) {
-                    return false;
-                }
-            }
-            return true;
+    public static long indexOf(MemorySegment segment, long from, long to, byte b) {
+        if (to <= from) {
+            return -1;
         }
-        // The JDK's vectorized comparison; it runs in Java code, so a fault stays an exception.
-        return MemorySegment.mismatch(segment, position, position + n, needleSegment, 0, n) == -1;
+        return VECTOR ? VectorSearch.indexOf(segment, from, to, b) : SwarSearch.indexOf(segment, from, to, b);
+    }
+
+    /** A needle of two or more bytes, prepared once per search for the kernels' verification. */
+    static final class Needle {
+        private static final java.lang.foreign.ValueLayout.OfLong WORD =
+                java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+        final byte[] bytes;
+        final MemorySegment segment;
+        /** The first eight bytes as one word: most false candidates differ there. */
+        private final long prefix;
+
+        Needle(byte[] bytes) {
+            this.bytes = bytes;
+            this.segment = MemorySegment.ofArray(bytes);
+            this.prefix = bytes.length >= 8 ? segment.get(WORD, 0) : 0;
+        }
+
+        /**
+         * Compares with the haystack's bytes at {@code position}, in Java.
+         *
+         * @return true if all bytes are equal
+         */
+        boolean matchesAt(MemorySegment haystack, long position) {
+            int n = bytes.length;
+            if (n < 8) {
+                for (int k = 0; k < n; k++) {
+                    if (haystack.get(java.lang.foreign.ValueLayout.JAVA_BYTE, position + k) != bytes[k]) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            if (haystack.get(WORD, position) != prefix) {
+                return false;
+            }
+            if (n <= 16) {
+                // The last eight bytes, overlapping the prefix when n < 16.
+                return haystack.get(WORD, position + n - 8) == segment.get(WORD, n - 8);
+            }
+            // The JDK's vectorized comparison; it runs in Java code, so a fault stays an exception.
+            return MemorySegment.mismatch(haystack, position + 8, position + n, segment, 8, n) == -1;
+        }
     }
 }

@@ -113,21 +113,21 @@ final class SwarSearch {
         long last = to - n;
         long first = (needle[0] & 0xFFL) * ONES;
         long tail = (needle[n - 1] & 0xFFL) * ONES;
-        MemorySegment needleSegment = MemorySegment.ofArray(needle);
+        ByteSearch.Needle prepared = new ByteSearch.Needle(needle);
         long i = from;
         // A start i is a candidate when its first and last bytes both match: eight at a time.
         for (; i + 8 <= last + 1; i += 8) {
             long m = zeroBytes(s.get(WORD, i) ^ first) & zeroBytes(s.get(WORD, i + n - 1) ^ tail);
             while (m != 0) {
                 long candidate = i + (Long.numberOfTrailingZeros(m) >>> 3);
-                if (ByteSearch.matchesAt(s, candidate, needle, needleSegment)) {
+                if (prepared.matchesAt(s, candidate)) {
                     return candidate;
                 }
                 m &= m - 1;
             }
         }
         for (; i <= last; i++) {
-            if (ByteSearch.matchesAt(s, i, needle, needleSegment)) {
+            if (prepared.matchesAt(s, i)) {
                 return i;
             }
         }
@@ -139,7 +139,7 @@ final class SwarSearch {
         long last = to - n;
         long first = (needle[0] & 0xFFL) * ONES;
         long tail = (needle[n - 1] & 0xFFL) * ONES;
-        MemorySegment needleSegment = MemorySegment.ofArray(needle);
+        ByteSearch.Needle prepared = new ByteSearch.Needle(needle);
         // Candidates i .. i + 7, scanning down from the last possible start.
         long i = last - 7;
         for (; i >= from; i -= 8) {
@@ -147,14 +147,14 @@ final class SwarSearch {
             while (m != 0) {
                 int bit = 63 - Long.numberOfLeadingZeros(m);
                 long candidate = i + (bit >>> 3);
-                if (ByteSearch.matchesAt(s, candidate, needle, needleSegment)) {
+                if (prepared.matchesAt(s, candidate)) {
                     return candidate;
                 }
                 m &= ~(1L << bit);
             }
         }
         for (long k = i + 7; k >= from; k--) {
-            if (ByteSearch.matchesAt(s, k, needle, needleSegment)) {
+            if (prepared.matchesAt(s, k)) {
                 return k;
             }
         }

@@ -111,7 +111,7 @@ final class VectorSearch {
         long last = to - n;
         byte first = needle[0];
         byte tail = needle[n - 1];
-        MemorySegment needleSegment = MemorySegment.ofArray(needle);
+        ByteSearch.Needle prepared = new ByteSearch.Needle(needle);
         long i = from;
         // A start is a candidate when its first and last bytes match: LANES starts at a time.
         for (; i + LANES <= last + 1; i += LANES) {
@@ -119,14 +119,14 @@ final class VectorSearch {
                     .and(ByteVector.fromMemorySegment(SPECIES, s, i + n - 1, ORDER).eq(tail))
                     .toLong();
             if (s.get(JAVA_BYTE, i) == first) { // the scalar read (see class comment) decides lane 0
-                if (ByteSearch.matchesAt(s, i, needle, needleSegment)) {
+                if (prepared.matchesAt(s, i)) {
                     return i;
                 }
             }
             m &= ~1L;
             while (m != 0) {
                 long candidate = i + Long.numberOfTrailingZeros(m);
-                if (ByteSearch.matchesAt(s, candidate, needle, needleSegment)) {
+                if (prepared.matchesAt(s, candidate)) {
                     return candidate;
                 }
                 m &= m - 1;
@@ -141,7 +141,7 @@ final class VectorSearch {
         long last = to - n;
         byte first = needle[0];
         byte tail = needle[n - 1];
-        MemorySegment needleSegment = MemorySegment.ofArray(needle);
+        ByteSearch.Needle prepared = new ByteSearch.Needle(needle);
         long highBit = 1L << (LANES - 1);
         // Candidates i .. i + LANES - 1, from the last possible start down.
         long i = last - LANES + 1;
@@ -151,7 +151,7 @@ final class VectorSearch {
                     .toLong();
             long top = i + LANES - 1;
             if (s.get(JAVA_BYTE, top) == first) { // the scalar read decides the highest lane
-                if (ByteSearch.matchesAt(s, top, needle, needleSegment)) {
+                if (prepared.matchesAt(s, top)) {
                     return top;
                 }
             }
@@ -159,7 +159,7 @@ final class VectorSearch {
             while (m != 0) {
                 int lane = 63 - Long.numberOfLeadingZeros(m);
                 long candidate = i + lane;
-                if (ByteSearch.matchesAt(s, candidate, needle, needleSegment)) {
+                if (prepared.matchesAt(s, candidate)) {
                     return candidate;
                 }
                 m &= ~(1L << lane);

@@ -1,0 +1,34 @@
+package org.alignedmmap.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** This process's virtual size and resident set, from /proc/self/status. */
+final class ProcessMemory {
+    private ProcessMemory() {}
+
+    /** VmSize in bytes. */
+    static long virtual() {
+        return field("VmSize:");
+    }
+
+    /** VmRSS in bytes. */
+    static long resident() {
+        return field("VmRSS:");
+    }
+
+    private static long field(String name) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(name)) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException(name + " missing from /proc/self/status");
+    }
+}

@@ -1,0 +1,113 @@
+package org.alignedmmap.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One line of the comparison: the same operation measured for this library (one or more ways
+ * of using it) and for its peers, in the same run, and the goal set for it.
+ *
+ * @param section the table it belongs to
+ * @param operation what was measured
+ * @param unit the unit of every value ("GB/s", "ns/op", "MiB")
+ * @param higherIsBetter true for throughput, false for latency and memory
+ * @param ours this library's values by variant ("Mmap align 2 MiB"), in the order shown
+ * @param peers the peers' values by name; NaN when a peer could not run
+ * @param goal the goal, or null
+ */
+public record Row(String section, String operation, String unit, boolean higherIsBetter,
+                  Map<String, Double> ours, Map<String, Double> peers, Goal goal) {
+
+    /**
+     * A target for the row: either a ratio against a peer, or a ceiling on our own value.
+     *
+     * @param against a peer's name, or null for the best peer
+     * @param minRatio the smallest acceptable advantage (see {@link #advantage()}): 1.0 means "at
+     *     least as good", 0.77 means "at most 1.3x worse", 100 means "100x better"; NaN when the
+     *     goal is a ceiling
+     * @param maxOurs the largest acceptable value of ours, or NaN when the goal is a ratio
+     * @param text how the issue put it
+     */
+    public record Goal(String against, double minRatio, double maxOurs, String text) {
+        /** A goal on the advantage over {@code against} (null: the best peer). */
+        public static Goal ratio(String against, double minRatio, String text) {
+            return new Goal(against, minRatio, Double.NaN, text);
+        }
+
+        /** A goal on our own value: at most {@code maxOurs}. */
+        public static Goal atMost(double maxOurs, String text) {
+            return new Goal(null, Double.NaN, maxOurs, text);
+        }
+    }
+
+    public Row {
+        Objects.requireNonNull(section);
+        Objects.requireNonNull(operation);
+        ours = new LinkedHashMap<>(ours);
+        peers = new LinkedHashMap<>(peers);
+    }
+
+    /** Returns this library's best value over its variants (NaN if none). */
+    public double oursBest() {
+        return best(ours);
+    }
+
+    /** Returns the name of the best peer with a value, or null. */
+    public String bestPeer() {
+        return bestName(peers);
+    }
+
+    /**
+     * Returns how much better ours (best variant) is than the goal's peer (or the best peer):
+     * ours/peer for throughput, peer/ours for latency and memory. Above 1 is better.
+     *
+     * @return the advantage, NaN when it cannot be computed
+     */
+    public double advantage() {
+        String peer = goal != null && goal.against() != null ? goal.against() : bestPeer();
+        Double theirs = peer == null ? null : peers.get(peer);
+        double mine = oursBest();
+        if (theirs == null || theirs.isNaN() || Double.isNaN(mine) || mine <= 0 || theirs <= 0) {
+            return Double.NaN;
+        }
+        return higherIsBetter ? mine / theirs : theirs / mine;
+    }
+
+    /** Returns the peer {@link #advantage()} is measured against, or null. */
+    public String comparedWith() {
+        return goal != null && goal.against() != null ? goal.against() : bestPeer();
+    }
+
+    /** Tells whether the goal is met; null without a goal or when it cannot be judged. */
+    public Boolean goalMet() {
+        if (goal == null) {
+            return null;
+        }
+        if (!Double.isNaN(goal.maxOurs())) {
+            double mine = oursBest();
+            return Double.isNaN(mine) ? null : mine <= goal.maxOurs();
+        }
+        double advantage = advantage();
+        return Double.isNaN(advantage) ? null : advantage >= goal.minRatio();
+    }
+
+    private double best(Map<String, Double> values) {
+        String name = bestName(values);
+        return name == null ? Double.NaN : values.get(name);
+    }
+
+    private String bestName(Map<String, Double> values) {
+        String best = null;
+        for (Map.Entry<String, Double> e : values.entrySet()) {
+            Double v = e.getValue();
+            if (v == null || v.isNaN()) {
+                continue;
+            }
+            if (best == null || (higherIsBetter ? v > values.get(best) : v < values.get(best))) {
+                best = e.getKey();
+            }
+        }
+        return best;
+    }
+}
