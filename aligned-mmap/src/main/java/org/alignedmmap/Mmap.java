@@ -59,18 +59,18 @@ import org.alignedmmap.internal.Smaps;
  * turns that into an {@link InternalError} the caller can catch; no method passes mapped memory
  * to native code.
  *
+ * <h2>Threads</h2>
+ * {@link #close()} may be called from any thread at any time; other threads using the mapping
+ * then get {@link IllegalStateException}. Views may be shared between threads as any memory
+ * segment. The position-based methods ({@link #read}, {@link #write}, {@link #seek}, ...) share
+ * one position and are not synchronized, like a stream.
+ *
  * <h2>Huge pages, and what backs the memory</h2>
  * {@link MmapOptions#hugePages(HugePages)} places the mapping where huge pages can back it and
  * asks for them; {@link MmapOptions#populate(boolean)} faults it in up front, {@link #lock()}
  * keeps it in RAM. {@link #backing()} reports from {@code /proc/self/smaps} which pages back the
  * mapping (base pages, transparent huge pages, hugetlb pages), {@link #residency()} from {@code
  * mincore} how much of it is resident.
- *
- * <h2>Threads</h2>
- * {@link #close()} may be called from any thread at any time; other threads using the mapping
- * then get {@link IllegalStateException}. Views may be shared between threads as any memory
- * segment. The position-based methods ({@link #read}, {@link #write}, {@link #seek}, ...) share
- * one position and are not synchronized, like a stream.
  */
 public final class Mmap implements SeekableByteChannel {
     private static final byte NEWLINE = '\n';
