@@ -45,6 +45,13 @@ import org.alignedmmap.internal.Smaps;
  * never negative, as usual in Java; only {@link #find} and
  * {@link #rfind} take CPython's negative start/end.
  *
+ * <h2>Huge pages, and what backs the memory</h2>
+ * {@link MmapOptions#hugePages(HugePages)} places the mapping where huge pages can back it and
+ * asks for them; {@link MmapOptions#populate(boolean)} faults it in up front, {@link #lock()}
+ * keeps it in RAM. {@link #backing()} reports from {@code /proc/self/smaps} which pages back the
+ * mapping (base pages, transparent huge pages, hugetlb pages), {@link #residency()} from {@code
+ * mincore} how much of it is resident.
+ *
  * <h2>Lifetime</h2>
  * By default a mapping owns a shared arena: {@link #close()} unmaps the memory at once, from any
  * thread, and from then on every method and every view taken earlier ({@link #segment()}, {@link
@@ -64,13 +71,6 @@ import org.alignedmmap.internal.Smaps;
  * then get {@link IllegalStateException}. Views may be shared between threads as any memory
  * segment. The position-based methods ({@link #read}, {@link #write}, {@link #seek}, ...) share
  * one position and are not synchronized, like a stream.
- *
- * <h2>Huge pages, and what backs the memory</h2>
- * {@link MmapOptions#hugePages(HugePages)} places the mapping where huge pages can back it and
- * asks for them; {@link MmapOptions#populate(boolean)} faults it in up front, {@link #lock()}
- * keeps it in RAM. {@link #backing()} reports from {@code /proc/self/smaps} which pages back the
- * mapping (base pages, transparent huge pages, hugetlb pages), {@link #residency()} from {@code
- * mincore} how much of it is resident.
  */
 public final class Mmap implements SeekableByteChannel {
     private static final byte NEWLINE = '\n';
