@@ -89,7 +89,7 @@ class MemoryLockTest {
                 .contains("mlock(")
                 .contains("length=" + length)
                 .contains(errno)
-                .contains("RLIMIT_MEMLOCK is " + limit + " bytes (soft) / " + limit + " bytes (hard)")
+                .contains("RLIMIT_MEMLOCK (soft " + limit + " bytes, hard " + limit + " bytes)")
                 .contains(Long.toString(length) + (errno.equals("EPERM") ? " bytes needs CAP_IPC_LOCK" : " more bytes"));
         assertThat(output).as("the mapping is intact and unlocked").contains("LOCKED_AFTER=0").contains("USABLE");
     }

@@ -173,13 +173,13 @@ public final class Errno {
      */
     public static ErrnoException memlockRefused(ErrnoException failure, long bytes, long soft, long hard,
                                                 long lockedNow) {
-        String limits = "RLIMIT_MEMLOCK is " + limit(soft) + " (soft) / " + limit(hard) + " (hard)";
-        String locked = lockedNow < 0 ? "" : ", " + lockedNow + " bytes are locked already (VmLck)";
+        String limits = "RLIMIT_MEMLOCK (soft " + limit(soft) + ", hard " + limit(hard) + ")";
+        String locked = lockedNow < 0 ? "" : ", with " + lockedNow + " bytes locked already (VmLck)";
         String hint = switch (failure.errno()) {
             case EPERM -> "locking " + bytes + " bytes needs CAP_IPC_LOCK or a non-zero " + limits
                     + "; raise it with ulimit -l, prlimit --memlock or LimitMEMLOCK=";
-            case EAGAIN -> "some of the " + bytes + " bytes could not be locked (" + limits + locked
-                    + "); the system has too little memory to lock it";
+            case EAGAIN -> "some of the " + bytes + " bytes could not be locked within " + limits + locked
+                    + ": the system has too little memory to lock them";
             default -> "locking " + bytes + " more bytes exceeds " + limits + locked
                     + "; raise it with ulimit -l, prlimit --memlock or LimitMEMLOCK=, or run with CAP_IPC_LOCK";
         };
