@@ -72,6 +72,47 @@ public final class Aligned {
     }
 
     /**
+     * Allocates zero-filled native memory whose address is a multiple of {@code align}, backed by
+     * the kind of pages {@code hugePages} asks for, freed when {@code arena} closes. The memory
+     * is always an anonymous private mapping, whatever the size.
+     *
+     * <ul>
+     *   <li>{@link HugePages#NONE}: the same as {@link #allocate(Arena, long, long)}.
+     *   <li>{@link HugePages#TRANSPARENT}: the alignment is raised to {@link
+     *       Alignment#transparentHugePageSize()} and the memory is advised with {@code
+     *       MADV_HUGEPAGE}, so every whole huge page of it can become one as it is touched.
+     *       Best effort: {@link Backing#of(MemorySegment)} tells what it got.
+     *   <li>{@code HUGETLB_*}: pages of the hugetlb pool of that size; the alignment is raised to
+     *       the huge page size, and the memory taken is {@code size} rounded up to whole huge
+     *       pages. Fails with {@link OutOfMemoryError} when the pool has too few free pages, its
+     *       cause naming the pool's {@code nr_hugepages} and {@code free_hugepages} files and
+     *       the pages needed.
+     * </ul>
+     *
+     * @param arena the arena that owns the memory; must be alive and, if confined, owned by the
+     *     calling thread
+     * @param size the number of bytes, {@code >= 0}; the segment has exactly this size
+     * @param align the alignment of the address, a power of two {@code >= 1}; raised to the huge
+     *     page size
+     * @param hugePages the kind of pages
+     * @return a writable native segment of {@code size} zero bytes at a multiple of {@code
+     *     max(align, hugePages.pageSize())}
+     * @throws NullPointerException if {@code arena} or {@code hugePages} is null
+     * @throws IllegalArgumentException if {@code size} is negative, {@code align} is not a power of
+     *     two, {@code size + align} overflows a long, or {@code arena} is closed
+     * @throws UnsupportedOperationException if this system cannot provide the pages ({@link
+     *     HugePages#isAvailable()} is false); the message says why
+     * @throws WrongThreadException if {@code arena} is confined to another thread
+     * @throws OutOfMemoryError if the system cannot provide the memory; for mappings its cause is
+     *     the {@link ErrnoException}
+     */
+    public static MemorySegment allocate(Arena arena, long size, long align, HugePages hugePages) {
+        Objects.requireNonNull(hugePages, "hugePages");
+        checkAllocation(arena, size, align);
+        return NativeMemory.allocate(arena, size, align, hugePages);
+    }
+
+    /**
      * Allocates a direct {@link ByteBuffer} of exactly {@code capacity} zero bytes whose address
      * is a multiple of {@code align}: {@link ByteBuffer#allocateDirect(int)} at an alignment,
      * without the over-allocation of {@code allocateDirect(capacity + align).alignedSlice(align)}.

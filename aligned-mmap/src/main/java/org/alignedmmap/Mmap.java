@@ -12,9 +12,13 @@ import org.alignedmmap.internal.AlignedMapper;
 import org.alignedmmap.internal.Alignments;
 import org.alignedmmap.internal.ByteSearch;
 import org.alignedmmap.internal.FileStatus;
+import org.alignedmmap.internal.HugePageSupport;
 import org.alignedmmap.internal.LibC;
+import org.alignedmmap.internal.MemoryLock;
+import org.alignedmmap.internal.Mincore;
 import org.alignedmmap.internal.NativeMapping;
 import org.alignedmmap.internal.Platform;
+import org.alignedmmap.internal.Smaps;
 
 /**
  * A memory mapping of a file or of anonymous memory whose start address is a multiple of an
@@ -40,6 +44,13 @@ import org.alignedmmap.internal.Platform;
  * {@link IllegalStateException}; each message says what was wrong and the values. Indices are
  * never negative, as usual in Java; only {@link #find} and
  * {@link #rfind} take CPython's negative start/end.
+ *
+ * <h2>Huge pages, and what backs the memory</h2>
+ * {@link MmapOptions#hugePages(HugePages)} places the mapping where huge pages can back it and
+ * asks for them; {@link MmapOptions#populate(boolean)} faults it in up front, {@link #lock()}
+ * keeps it in RAM. {@link #backing()} reports from {@code /proc/self/smaps} which pages back the
+ * mapping (base pages, transparent huge pages, hugetlb pages), {@link #residency()} from {@code
+ * mincore} how much of it is resident.
  *
  * <h2>Lifetime</h2>
  * By default a mapping owns a shared arena: {@link #close()} unmaps the memory at once, from any
@@ -74,6 +85,10 @@ public final class Mmap implements SeekableByteChannel {
     private final boolean readOnly;
     private final Arena callerArena;
     private final boolean trackFd;
+    /** The huge page and population choices, as resolved when mapping; reapplied by resize. */
+    private final HugePageSupport.Plan plan;
+    /** Whether {@link #lock()} is in force; guarded by {@link #lock}. A resize keeps it. */
+    private boolean locked;
     /** An own arena confined to the creating thread: cheap to close, usable by that thread only. */
     private final boolean confined;
     /** Serializes close and resize, the two operations that replace the view. */
@@ -95,10 +110,12 @@ public final class Mmap implements SeekableByteChannel {
 
     /**
      * What {@link MmapOptions} resolved; the descriptor is kept only when {@code keepsFd}; {@code
-     * trackFd} is the option as given (it also forbids resizing anonymous memory, as in CPython).
+     * trackFd} is the option as given (it also forbids resizing anonymous memory, as in CPython);
+     * {@code align} and {@code flags} are the plan's (raised to and including huge pages).
      */
     record Request(int fd, boolean keepsFd, String source, long offset, long length, long align, int prot,
-                   int flags, Access access, Arena arena, boolean trackFd, boolean confined) {}
+                   int flags, Access access, Arena arena, boolean trackFd, boolean confined,
+                   HugePageSupport.Plan plan) {}
 
     private Mmap(NativeMapping mapping, Request request) {
         this.mapping = mapping;
@@ -111,6 +128,7 @@ public final class Mmap implements SeekableByteChannel {
         this.readOnly = (request.prot() & MmapConstants.PROT_WRITE) == 0;
         this.callerArena = request.arena();
         this.trackFd = request.trackFd();
+        this.plan = request.plan();
         this.confined = request.confined();
         this.view = newView();
     }
@@ -119,9 +137,9 @@ public final class Mmap implements SeekableByteChannel {
         if (request.arena() != null && !request.arena().scope().isAlive()) {
             throw new IllegalArgumentException("arena must be alive, was already closed: " + request.arena());
         }
-        long granule = Platform.pageSize();
-        long address = AlignedMapper.map(request.length(), request.align(), request.prot(), request.flags(),
-                request.fd(), request.offset(), granule);
+        long granule = request.plan().granule();
+        long address = HugePageSupport.map(request.plan(), request.length(), request.prot(), request.fd(),
+                request.offset());
         NativeMapping mapping = new NativeMapping(address, request.length(), granule,
                 request.keepsFd() ? request.fd() : -1);
         try {
@@ -247,6 +265,98 @@ public final class Mmap implements SeekableByteChannel {
                     + (isAnonymous() ? "anonymous memory" : "mapped with trackFd(false)") + ")");
         }
         return FileStatus.of(fd).size();
+    }
+
+    /**
+     * Returns the kind of pages the mapping was asked to be backed by; {@link #backing()} tells
+     * what it got.
+     *
+     * @return the {@link MmapOptions#hugePages(HugePages)} choice, {@link HugePages#NONE} by default
+     */
+    public HugePages hugePages() {
+        return plan.hugePages();
+    }
+
+    // ---- what backs the memory -------------------------------------------------------------
+
+    /**
+     * Reads what backs the mapping now, from {@code /proc/self/smaps}: resident memory, huge
+     * pages of each kind, swap, locked memory. The range is the whole mapping, rounded up to
+     * whole pages (whole huge pages for hugetlb). For part of it, use {@link
+     * Backing#of(MemorySegment)} on a slice of {@link #segment()}.
+     *
+     * @return the counters; {@link Backing#exact()} is false when the kernel merged the mapping
+     *     with a neighbour into one VMA, whose counters then include the neighbour's pages
+     * @throws IllegalStateException if closed, or bound to an arena that is closed
+     * @throws WrongThreadException if the mapping is confined to another thread
+     * @throws java.io.UncheckedIOException if {@code /proc/self/smaps} cannot be read
+     */
+    public Backing backing() {
+        synchronized (lock) {
+            MemorySegment segment = liveSegment();
+            return Smaps.backing(Smaps.SELF, segment.address(),
+                    segment.address() + Alignments.alignUp(segment.byteSize(), mapping.granule()));
+        }
+    }
+
+    /**
+     * Counts the mapping's resident pages with {@code mincore(2)}. For anonymous memory that is
+     * what has been touched (or populated); for a file mapping it is what the page cache holds,
+     * whether or not this mapping touched it (see {@link Residency}).
+     *
+     * @return resident and total base pages of the whole mapping, rounded up to whole pages
+     *     (whole huge pages for hugetlb)
+     * @throws IllegalStateException if closed, or bound to an arena that is closed
+     * @throws WrongThreadException if the mapping is confined to another thread
+     * @throws ErrnoException if {@code mincore} fails, which it does only for unmapped memory
+     */
+    public Residency residency() throws ErrnoException {
+        synchronized (lock) {
+            MemorySegment segment = liveSegment();
+            long span = Alignments.alignUp(segment.byteSize(), mapping.granule());
+            long page = Platform.pageSize();
+            return new Residency(Mincore.residentPages(segment.address(), span), span / page, page);
+        }
+    }
+
+    /**
+     * Locks the whole mapping in memory with {@code mlock(2)}: every page is faulted in now and
+     * stays resident (not swapped, not dropped from the page cache) until {@link #unlock()}, a
+     * {@link #close()} or the process ends. A {@link #resize(long)} keeps the lock, and what it
+     * adds is locked too. Locking twice is harmless (locks do not nest).
+     *
+     * <p>Locked memory counts against {@code RLIMIT_MEMLOCK} ({@code ulimit -l}), often 8 MiB
+     * or 64 KiB for unprivileged processes, unless the process has {@code CAP_IPC_LOCK}.
+     *
+     * @throws IllegalStateException if closed, or bound to an arena that is closed
+     * @throws WrongThreadException if the mapping is confined to another thread
+     * @throws ErrnoException ENOMEM (or EPERM with a limit of 0) when the limit does not allow
+     *     it, EAGAIN when the pages could not be locked; the message gives {@code
+     *     RLIMIT_MEMLOCK}'s soft and hard values, the bytes asked and the bytes already locked.
+     *     The mapping stays as it was, unlocked
+     */
+    public void lock() throws ErrnoException {
+        synchronized (lock) {
+            MemorySegment segment = liveSegment();
+            MemoryLock.lock(segment.address(), Alignments.alignUp(segment.byteSize(), mapping.granule()));
+            locked = true;
+        }
+    }
+
+    /**
+     * Undoes {@link #lock()} with {@code munlock(2)}: the pages may be swapped or dropped again.
+     * Harmless on a mapping that is not locked.
+     *
+     * @throws IllegalStateException if closed, or bound to an arena that is closed
+     * @throws WrongThreadException if the mapping is confined to another thread
+     * @throws ErrnoException if {@code munlock} fails, which it does only for unmapped memory
+     */
+    public void unlock() throws ErrnoException {
+        synchronized (lock) {
+            MemorySegment segment = liveSegment();
+            MemoryLock.unlock(segment.address(), Alignments.alignUp(segment.byteSize(), mapping.granule()));
+            locked = false;
+        }
     }
 
     // ---- views ----------------------------------------------------------------------------
@@ -855,6 +965,13 @@ public final class Mmap implements SeekableByteChannel {
      * <p>Unlike CPython, growing shared anonymous memory works (CPython's mapping then faults with
      * SIGBUS past the old length): such memory is moved into a new mapping of the new length.
      *
+     * <p>The mapping keeps its {@link #hugePages()} choice (the huge page alignment, the {@code
+     * MADV_HUGEPAGE} advice, hugetlb pages), its {@link #lock()} and its {@link
+     * MmapOptions#populate(boolean) population}: what the resize adds is advised, locked and
+     * populated like the rest (population best effort, as {@code MAP_POPULATE}'s). hugetlb memory
+     * is resized by copying into a new mapping, so the pool must hold the old and the new pages
+     * at once.
+     *
      * @param newLength the new length, {@code > 0}
      * @throws IllegalArgumentException if {@code newLength <= 0} ("new size out of range")
      * @throws IllegalStateException if closed, or the mapping cannot be resized: read-only or
@@ -895,6 +1012,9 @@ public final class Mmap implements SeekableByteChannel {
                 long resized = isAnonymous() ? resizeAnonymous(address, oldLength, newLength)
                         : resizeFile(fd, address, oldLength, newLength);
                 mapping.moved(resized, newLength);
+                // mremap keeps MADV_HUGEPAGE and mlock on the pages it keeps and adds (and locks
+                // and faults in what it adds); population of what was added is ours to redo.
+                HugePageSupport.populateGrowth(plan, resized, oldLength, newLength);
             } catch (ErrnoException | RuntimeException e) {
                 // The old mapping is intact (the helpers record where it is); a new generation
                 // keeps the dead views' cleaners from touching it.
@@ -909,16 +1029,35 @@ public final class Mmap implements SeekableByteChannel {
     private long resizeAnonymous(long address, long oldLength, long newLength) throws ErrnoException {
         long granule = mapping.granule();
         boolean shared = (flags & MmapConstants.MAP_TYPE) != MmapConstants.MAP_PRIVATE;
-        if (shared && Alignments.alignUp(newLength, granule) > Alignments.alignUp(oldLength, granule)) {
-            // Shared anonymous memory is a shmem object of fixed size: mremap could grow the
-            // mapping but not the object, and the new pages would fault. Copy into a new one.
-            long moved = AlignedMapper.map(newLength, alignment, prot, flags, -1, 0, granule);
-            MemorySegment.copy(MemorySegment.ofAddress(address).reinterpret(oldLength), 0,
-                    MemorySegment.ofAddress(moved).reinterpret(newLength), 0, oldLength);
-            AlignedMapper.unmap(address, oldLength, granule);
-            return moved;
+        long oldSpan = Alignments.alignUp(oldLength, granule);
+        long newSpan = Alignments.alignUp(newLength, granule);
+        // Shared anonymous memory is a shmem object of fixed size: mremap could grow the mapping
+        // but not the object, and the new pages would fault. hugetlb mappings cannot be grown or
+        // shrunk by mremap at all. Both are copied into a new mapping instead.
+        if ((shared && newSpan > oldSpan) || (plan.isHugetlb() && newSpan != oldSpan)) {
+            return copyIntoNewMapping(address, oldLength, newLength);
         }
         return AlignedMapper.remap(address, oldLength, newLength, alignment, granule);
+    }
+
+    /** Moves the contents into a fresh mapping of the new length, made and advised as this one was. */
+    private long copyIntoNewMapping(long address, long oldLength, long newLength) throws ErrnoException {
+        long granule = mapping.granule();
+        // The same plan: alignment, hugetlb flags, MADV_HUGEPAGE and population as at the start.
+        long moved = HugePageSupport.map(plan, newLength, prot, -1, 0);
+        try {
+            if (locked) {
+                MemoryLock.lock(moved, Alignments.alignUp(newLength, granule));
+            }
+        } catch (ErrnoException | RuntimeException e) {
+            AlignedMapper.unmap(moved, newLength, granule);
+            throw e;
+        }
+        long kept = Math.min(oldLength, newLength);
+        MemorySegment.copy(MemorySegment.ofAddress(address).reinterpret(kept), 0,
+                MemorySegment.ofAddress(moved).reinterpret(newLength), 0, kept);
+        AlignedMapper.unmap(address, oldLength, granule);
+        return moved;
     }
 
     private long resizeFile(int fd, long address, long oldLength, long newLength) throws ErrnoException {
@@ -1125,6 +1264,23 @@ public final class Mmap implements SeekableByteChannel {
             throw new IllegalStateException("mmap closed or invalid");
         }
         return current;
+    }
+
+    /**
+     * Returns the segment for a native call on the raw address: the memory must still be mapped,
+     * so a mapping bound to a caller's arena that is closed is refused too.
+     */
+    private MemorySegment liveSegment() {
+        MemorySegment segment = view().segment();
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException("the arena this mapping is bound to is closed: its memory is unmapped");
+        }
+        // The native calls never touch the segment, so the confinement the segment would
+        // enforce is checked here.
+        if (!segment.isAccessibleBy(Thread.currentThread())) {
+            throw new WrongThreadException("the mapping is confined to another thread than " + Thread.currentThread());
+        }
+        return segment;
     }
 
     private MemorySegment writableSegment(String operation) {

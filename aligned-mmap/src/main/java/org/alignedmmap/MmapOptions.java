@@ -20,6 +20,7 @@ import java.util.Objects;
 import org.alignedmmap.internal.Alignments;
 import org.alignedmmap.internal.Errno;
 import org.alignedmmap.internal.FileStatus;
+import org.alignedmmap.internal.HugePageSupport;
 import org.alignedmmap.internal.LibC;
 import org.alignedmmap.internal.Platform;
 
@@ -56,6 +57,8 @@ public final class MmapOptions {
     private long align = 1;
     private Arena arena;
     private boolean trackFd = true;
+    private HugePages hugePages = HugePages.NONE;
+    private boolean populate;
     private boolean confined;
 
     MmapOptions() {}
@@ -203,6 +206,68 @@ public final class MmapOptions {
     }
 
     /**
+     * Chooses the kind of pages that back the mapping (default {@link HugePages#NONE}); see
+     * {@link HugePages} for what each does. Checked against the file, the offset and the system
+     * by the terminal methods:
+     *
+     * <ul>
+     *   <li>{@link HugePages#TRANSPARENT} raises {@link #align(long)} to the transparent huge page
+     *       size and advises the mapping with {@code MADV_HUGEPAGE}; the length is not rounded.
+     *       Anonymous memory is then {@code MAP_PRIVATE} unless {@link #flags(int)} or {@link
+     *       #access(Access)} say otherwise (shared anonymous memory is shmem, whose huge pages
+     *       follow another setting). A file's {@link #offset(long)} must be a multiple of the
+     *       huge page size.
+     *   <li>The {@code HUGETLB_*} kinds add {@code MAP_HUGETLB} and the size bits to the flags and
+     *       raise the alignment to the huge page size; anonymous memory only. The memory taken
+     *       is the length rounded up to whole huge pages ({@link Mmap#length()} stays as asked).
+     *       An empty or too small pool fails with an {@link ErrnoException} (ENOMEM) whose
+     *       message names the pool's {@code nr_hugepages} and {@code free_hugepages} files and
+     *       the pages needed.
+     * </ul>
+     *
+     * {@link Mmap#backing()} tells which pages the mapping actually got.
+     *
+     * @param hugePages the kind of pages
+     * @return these options
+     * @throws NullPointerException if {@code hugePages} is null
+     */
+    public MmapOptions hugePages(HugePages hugePages) {
+        this.hugePages = Objects.requireNonNull(hugePages, "hugePages");
+        return this;
+    }
+
+    /**
+     * Chooses whether every page is faulted in while mapping (default false), so that first
+     * accesses do not pay for page faults and read-ahead; {@link Mmap#residency()} then reports
+     * the mapping resident. How, by mapping kind:
+     *
+     * <ul>
+     *   <li>anonymous memory and shared file mappings: {@code MAP_POPULATE} (private writable
+     *       anonymous memory gets pages of its own, everything else read faults: a shared file
+     *       is read into the page cache and mapped, no page is dirtied);
+     *   <li>private writable file mappings ({@link Access#COPY}): {@code MADV_POPULATE_READ}
+     *       after mapping, because {@code MAP_POPULATE} would fault them in for writing and so
+     *       make a private copy of every page of the file;
+     *   <li>with {@link HugePages#TRANSPARENT}: {@code MADV_POPULATE_WRITE} (private writable
+     *       anonymous memory) or {@code MADV_POPULATE_READ} after {@code MADV_HUGEPAGE}, because
+     *       {@code MAP_POPULATE} would fault everything in as base pages before the advice.
+     * </ul>
+     *
+     * On kernels before 5.14, which lack {@code MADV_POPULATE_*}, those cases touch every page
+     * from Java instead. A failure of the {@code madvise} way (out of memory, a file shorter
+     * than the mapping) fails the mapping with its {@link ErrnoException}, where {@code
+     * MAP_POPULATE} leaves the remaining pages to fault in later. A {@link Mmap#resize(long)}
+     * populates what it adds, best effort.
+     *
+     * @param populate true to fault every page in
+     * @return these options
+     */
+    public MmapOptions populate(boolean populate) {
+        this.populate = populate;
+        return this;
+    }
+
+    /**
      * Confines the mapping to the thread that makes it: only that thread may use it, its views
      * and {@link Mmap#close()}; any other gets {@link WrongThreadException}. In exchange closing
      * is almost free, where closing a mapping usable by all threads (the default) waits for a
@@ -227,10 +292,15 @@ public final class MmapOptions {
      *     flags/prot, anonymous flags
      * @throws java.nio.file.NoSuchFileException if the file does not exist
      * @throws java.nio.file.AccessDeniedException if the file cannot be opened for the access asked
+     * @throws IllegalArgumentException also for {@link #hugePages(HugePages)} with a hugetlb
+     *     kind (anonymous memory only), or {@code TRANSPARENT} with an offset that is not a
+     *     multiple of the huge page size
      * @throws FileSystemException if the path is a directory or cannot be opened otherwise
-     * @throws ErrnoException if the kernel refuses the mapping
+     * @throws ErrnoException if the kernel refuses the mapping, its huge page advice or its
+     *     population
      * @throws IOException for other I/O failures
-     * @throws UnsupportedOperationException on a platform the library does not support
+     * @throws UnsupportedOperationException on a platform the library does not support, or for
+     *     huge pages this system cannot provide ({@link HugePages#unavailableReason()})
      */
     public Mmap map(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
@@ -239,6 +309,8 @@ public final class MmapOptions {
         }
         Platform.requireSupported();
         Effective effective = effective(false);
+        HugePageSupport.Plan plan = HugePageSupport.plan(hugePages, align, effective.prot, effective.flags, offset,
+                populate);
         boolean writesFile = (effective.flags & MAP_TYPE) != MAP_PRIVATE && (effective.prot & PROT_WRITE) != 0;
         int openFlags = (writesFile ? LibC.O_RDWR : LibC.O_RDONLY) | LibC.O_CLOEXEC;
         String file = path.toAbsolutePath().toString();
@@ -256,7 +328,7 @@ public final class MmapOptions {
             if (status.isDirectory()) {
                 throw isADirectory(path);
             }
-            return mapDescriptor(fd, status, effective, path.toString(), true);
+            return mapDescriptor(fd, status, effective, plan, path.toString(), true);
         } catch (Throwable t) {
             closeQuietly(fd);
             throw t;
@@ -272,8 +344,9 @@ public final class MmapOptions {
      * @throws IllegalArgumentException if {@code fd} is negative or not open, or the options do
      *     not fit the file (see {@link #map(Path)})
      * @throws ErrnoException if the kernel refuses the mapping (EACCES: the descriptor's access
-     *     mode does not allow it)
+     *     mode does not allow it), its huge page advice or its population
      * @throws IOException for other I/O failures
+     * @throws UnsupportedOperationException for huge pages this system cannot provide
      */
     public Mmap map(int fd) throws IOException {
         if (fd < 0) {
@@ -282,6 +355,8 @@ public final class MmapOptions {
         }
         Platform.requireSupported();
         Effective effective = effective(false);
+        HugePageSupport.Plan plan = HugePageSupport.plan(hugePages, align, effective.prot, effective.flags, offset,
+                populate);
         FileStatus status;
         try {
             status = FileStatus.of(fd);
@@ -299,7 +374,7 @@ public final class MmapOptions {
             tracked = LibC.fcntl(fd, LibC.F_DUPFD_CLOEXEC, 0);
         }
         try {
-            return mapDescriptor(tracked >= 0 ? tracked : fd, status, effective, "fd " + fd, tracked >= 0);
+            return mapDescriptor(tracked >= 0 ? tracked : fd, status, effective, plan, "fd " + fd, tracked >= 0);
         } catch (Throwable t) {
             if (tracked >= 0) {
                 closeQuietly(tracked);
@@ -318,7 +393,11 @@ public final class MmapOptions {
      * @return the mapping; close it when done
      * @throws IllegalArgumentException if {@code length <= 0}, an offset was set, or access is
      *     combined with flags/prot
-     * @throws ErrnoException if the kernel refuses (ENOMEM: not enough memory or address space)
+     * @throws ErrnoException if the kernel refuses (ENOMEM: not enough memory or address space,
+     *     or too few pages in the hugetlb pool: the message then names the pool's files and
+     *     counts), or refuses the huge page advice or the population
+     * @throws UnsupportedOperationException for huge pages this system cannot provide ({@link
+     *     HugePages#unavailableReason()})
      */
     public Mmap anonymous(long length) throws ErrnoException {
         if (length <= 0) {
@@ -330,11 +409,15 @@ public final class MmapOptions {
         }
         Platform.requireSupported();
         Effective effective = effective(true);
-        return Mmap.create(new Mmap.Request(-1, false, null, 0, length, align, effective.prot,
-                effective.flags | MAP_ANONYMOUS, effective.access, arena, trackFd, confined));
+        int flags = HugePageSupport.anonymousFlags(hugePages, effective.flags, flagsSet || access != Access.DEFAULT)
+                | MAP_ANONYMOUS;
+        HugePageSupport.Plan plan = HugePageSupport.plan(hugePages, align, effective.prot, flags, 0, populate);
+        return Mmap.create(new Mmap.Request(-1, false, null, 0, length, plan.align(), effective.prot,
+                plan.flags(), effective.access, arena, trackFd, confined, plan));
     }
 
-    private Mmap mapDescriptor(int fd, FileStatus status, Effective effective, String what, boolean ownsFd)
+    private Mmap mapDescriptor(int fd, FileStatus status, Effective effective, HugePageSupport.Plan plan, String what,
+                               boolean ownsFd)
             throws IOException {
         long mapLength = length;
         if (status.isRegularFile()) {
@@ -358,8 +441,8 @@ public final class MmapOptions {
                     + what + " is not one: give a length");
         }
         int keptFd = ownsFd && trackFd ? fd : -1;
-        Mmap mmap = Mmap.create(new Mmap.Request(fd, keptFd >= 0, what, offset, mapLength, align,
-                effective.prot, effective.flags, effective.access, arena, trackFd, confined));
+        Mmap mmap = Mmap.create(new Mmap.Request(fd, keptFd >= 0, what, offset, mapLength, plan.align(),
+                effective.prot, plan.flags(), effective.access, arena, trackFd, confined, plan));
         if (ownsFd && !trackFd) {
             closeQuietly(fd);
         }
@@ -403,6 +486,8 @@ public final class MmapOptions {
     public String toString() {
         return "MmapOptions[access=" + access + ", flags=" + MmapConstants.describeFlags(flags) + ", prot="
                 + MmapConstants.describeProt(prot) + ", offset=" + offset + ", length=" + length + ", align=" + align
-                + ", trackFd=" + trackFd + (confined ? ", confined" : "") + (arena != null ? ", arena=" + arena : "") + "]";
+                + ", trackFd=" + trackFd + (hugePages != HugePages.NONE ? ", hugePages=" + hugePages : "")
+                + (populate ? ", populate=true" : "") + (confined ? ", confined" : "")
+                + (arena != null ? ", arena=" + arena : "") + "]";
     }
 }

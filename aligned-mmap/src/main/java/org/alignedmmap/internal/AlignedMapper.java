@@ -41,6 +41,9 @@ public final class AlignedMapper {
     /** Reservations: no access, no backing, no commit charge; private so nothing is shared. */
     private static final int RESERVE_FLAGS = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
 
+    /** How the failure of a reservation is told apart from that of the mapping itself. */
+    private static final String RESERVING = "reserving address space for ";
+
     /** Slot k holds an address freed recently whose lowest set bit is bit k, or 0. */
     private static final AtomicLongArray FREED = new AtomicLongArray(64);
 
@@ -48,6 +51,17 @@ public final class AlignedMapper {
     private static final int HINT_SEARCH = 8;
 
     private AlignedMapper() {}
+
+    /**
+     * Tells whether a failure of {@link #map} or {@link #remap} happened while reserving address
+     * space, rather than in the mapping asked for.
+     *
+     * @param failure a failure of this class's methods
+     * @return true if reserving the address space failed
+     */
+    public static boolean isReservationFailure(ErrnoException failure) {
+        return failure.getMessage().contains(RESERVING);
+    }
 
     /**
      * Maps {@code length} bytes at a multiple of {@code align}.
@@ -208,7 +222,7 @@ public final class AlignedMapper {
             } catch (ErrnoException e) {
                 throw Errno.exception(e.errno(), "mmap", "addr=0x0, length=%d, prot=PROT_NONE, flags=%s, fd=-1, offset=0"
                                 .formatted(length, org.alignedmmap.MmapConstants.describeFlags(RESERVE_FLAGS)),
-                        "reserving address space for " + span + " bytes at align " + align);
+                        RESERVING + span + " bytes at align " + align);
             }
             return new Reservation(start, length, Alignments.alignUp(start, align));
         }

@@ -7,6 +7,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.alignedmmap.ErrnoException;
+import org.alignedmmap.HugePagePool;
 
 /**
  * The one place where an {@code errno} becomes an exception.
@@ -109,6 +110,87 @@ public final class Errno {
             message.append("; ").append(hint);
         }
         return new ErrnoException(errno, name, call, message.toString());
+    }
+
+    /**
+     * Returns the same failure with a hint on its cause appended to the message: for failures
+     * whose errno alone misleads (a bare ENOMEM from a hugetlb pool that is empty).
+     *
+     * @param failure the failure as the call reported it
+     * @param hint what to append after {@code "; "}
+     * @return a new exception with the same errno and call, and the failure as its cause
+     */
+    public static ErrnoException withHint(ErrnoException failure, String hint) {
+        ErrnoException explained = new ErrnoException(failure.errno(), failure.errnoName(), failure.call(),
+                failure.getMessage() + "; " + hint);
+        explained.initCause(failure);
+        return explained;
+    }
+
+    /**
+     * Explains a hugetlb mapping refused for lack of pool pages (ENOMEM), with the pool's files
+     * and counts: {@code mmap} itself only says "Cannot allocate memory".
+     *
+     * @param failure the failed {@code mmap}
+     * @param pageSize the huge page size asked for
+     * @param pagesNeeded the pages the mapping needed
+     * @param poolDirectory {@code /sys/kernel/mm/hugepages/hugepages-<size>kB}
+     * @param pool the pool's counts now, or null if they cannot be read
+     * @return the exception to throw
+     */
+    public static ErrnoException hugetlbPoolTooSmall(ErrnoException failure, long pageSize, long pagesNeeded,
+                                                     Path poolDirectory, HugePagePool pool) {
+        StringBuilder hint = new StringBuilder().append("the mapping needs ").append(pagesNeeded)
+                .append(" hugetlb page(s) of ").append(pageSize / 1024).append(" kB");
+        Path total = poolDirectory.resolve("nr_hugepages");
+        Path free = poolDirectory.resolve("free_hugepages");
+        if (pool == null) {
+            hint.append(", and the pool's counts cannot be read from ").append(poolDirectory);
+        } else {
+            hint.append(", and the pool has ").append(pool.total()).append(" (").append(total).append("), ")
+                    .append(pool.free()).append(" of them free (").append(free).append("), ")
+                    .append(pool.reserved()).append(" of those promised to other mappings (resv_hugepages)");
+            if (pool.available() >= pagesNeeded) {
+                hint.append("; the pool looks large enough now, so pages were taken meanwhile or a hugetlb"
+                        + " cgroup limit (hugetlb.").append(pageSize / 1024).append("kB.max) refused them");
+            }
+        }
+        hint.append("; as root, raise the pool: echo N > ").append(total);
+        return withHint(failure, hint.toString());
+    }
+
+    /**
+     * Explains an {@code mlock} refused at the locked-memory limit (ENOMEM, EPERM) or for lack of
+     * lockable memory (EAGAIN), with the limit's values and what was asked.
+     *
+     * @param failure the failed {@code mlock}
+     * @param bytes the bytes asked to lock
+     * @param soft the soft {@code RLIMIT_MEMLOCK} in bytes, -1 for unlimited, {@code
+     *     Long.MIN_VALUE} if unknown
+     * @param hard the hard limit, the same way
+     * @param lockedNow the bytes this process has locked already ({@code VmLck}), -1 if unknown
+     * @return the exception to throw
+     */
+    public static ErrnoException memlockRefused(ErrnoException failure, long bytes, long soft, long hard,
+                                                long lockedNow) {
+        String limits = "RLIMIT_MEMLOCK (soft " + limit(soft) + ", hard " + limit(hard) + ")";
+        String locked = lockedNow < 0 ? "" : ", with " + lockedNow + " bytes locked already (VmLck)";
+        String hint = switch (failure.errno()) {
+            case EPERM -> "locking " + bytes + " bytes needs CAP_IPC_LOCK or a non-zero " + limits
+                    + "; raise it with ulimit -l, prlimit --memlock or LimitMEMLOCK=";
+            case EAGAIN -> "some of the " + bytes + " bytes could not be locked within " + limits + locked
+                    + ": the system has too little memory to lock them";
+            default -> "locking " + bytes + " more bytes exceeds " + limits + locked
+                    + "; raise it with ulimit -l, prlimit --memlock or LimitMEMLOCK=, or run with CAP_IPC_LOCK";
+        };
+        return withHint(failure, hint);
+    }
+
+    private static String limit(long value) {
+        if (value == -1) {
+            return "unlimited";
+        }
+        return value == Long.MIN_VALUE ? "unknown" : value + " bytes";
     }
 
     /**

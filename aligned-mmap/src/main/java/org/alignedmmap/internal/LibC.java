@@ -113,6 +113,10 @@ public final class LibC {
     public static final int O_CLOEXEC = 0x80000;
     public static final int AT_FDCWD = -100;
     public static final int AT_EMPTY_PATH = 0x1000;
+    /** {@code getrlimit} resource: bytes of memory that may be locked (Linux generic value). */
+    public static final int RLIMIT_MEMLOCK = 8;
+    /** {@code getrlimit}: no limit ({@code RLIM_INFINITY}, all ones). */
+    public static final long RLIM_INFINITY = -1L;
 
     private LibC() {}
 
@@ -244,7 +248,8 @@ public final class LibC {
     /**
      * {@code mlock(2)}.
      *
-     * @throws ErrnoException ENOMEM or EPERM when RLIMIT_MEMLOCK is too small
+     * @throws ErrnoException ENOMEM or EPERM when RLIMIT_MEMLOCK is too small ({@link MemoryLock}
+     *     explains it), EAGAIN when pages could not be locked
      */
     public static void mlock(long address, long length) throws ErrnoException {
         MemorySegment state = CALL_STATE.get();
@@ -255,8 +260,7 @@ public final class LibC {
             throw unexpected("mlock", t);
         }
         if (rc != 0) {
-            throw Errno.exception(errno(state), "mlock", "addr=%s, length=%d".formatted(hex(address), length),
-                    memlockHint());
+            throw Errno.exception(errno(state), "mlock", "addr=%s, length=%d".formatted(hex(address), length));
         }
     }
 
@@ -460,10 +464,6 @@ public final class LibC {
 
     private static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
-    }
-
-    private static String memlockHint() {
-        return "the locked total may not exceed RLIMIT_MEMLOCK (see ulimit -l)";
     }
 
     static String hex(long address) {

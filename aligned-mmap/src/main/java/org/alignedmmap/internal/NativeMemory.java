@@ -8,6 +8,7 @@ import static org.alignedmmap.MmapConstants.PROT_WRITE;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.alignedmmap.ErrnoException;
+import org.alignedmmap.HugePages;
 
 /**
  * Zero-filled native memory at an alignment, bound to an arena. Two strategies, chosen per call:
@@ -70,41 +71,65 @@ public final class NativeMemory {
         return align >= Platform.pageSize() || size >= MAPPING_THRESHOLD;
     }
 
+    /**
+     * Allocates zero-filled memory backed by the pages {@code hugePages} asks for. The arguments
+     * must have been checked as for {@link #allocate(Arena, long, long)}.
+     *
+     * @param arena the arena that owns the memory
+     * @param size the bytes, {@code >= 0}
+     * @param align the alignment, a power of two
+     * @param hugePages the kind of pages
+     * @return exactly {@code size} bytes at a multiple of {@code align} (raised to the huge page
+     *     size), freed with the arena
+     * @throws UnsupportedOperationException if the system cannot provide such pages (before
+     *     anything is allocated)
+     * @throws OutOfMemoryError if the memory cannot be had (for hugetlb pages, with the pool's
+     *     counts in the cause's message); nothing is left allocated then
+     */
+    public static MemorySegment allocate(Arena arena, long size, long align, HugePages hugePages) {
+        if (hugePages == HugePages.NONE) {
+            return allocate(arena, size, align);
+        }
+        return map(arena, size, HugePageSupport.plan(hugePages, align, PROT, FLAGS, 0, false));
+    }
+
     private static MemorySegment map(Arena arena, long size, long align) {
+        return map(arena, size, HugePageSupport.plan(HugePages.NONE, align, PROT, FLAGS, 0, false));
+    }
+
+    private static MemorySegment map(Arena arena, long size, HugePageSupport.Plan plan) {
         // Fails for a foreign thread or a dead arena now, while there is nothing to undo yet.
         MemorySegment.NULL.reinterpret(arena, null);
-        long page = Platform.pageSize();
         // A zero-length segment still gets a page of its own, so that like the JDK's it has a
         // distinct, aligned, non-null address.
         long length = Math.max(size, 1);
+        long granule = plan.granule();
         long address;
         try {
-            address = AlignedMapper.map(length, align, PROT, FLAGS, -1, 0, page);
+            address = HugePageSupport.map(plan, length, PROT, -1, 0);
         } catch (ErrnoException e) {
-            OutOfMemoryError error = new OutOfMemoryError("cannot map " + size + " bytes at align " + align
-                    + ": " + e.getMessage());
+            OutOfMemoryError error = new OutOfMemoryError("cannot map " + size + " bytes at align " + plan.align()
+                    + (plan.hugePages() == HugePages.NONE ? "" : " with hugePages " + plan.hugePages()) + ": "
+                    + e.getMessage());
             error.initCause(e);
             throw error;
         }
         try {
-            // A method reference to a static method: the cleanup captures nothing, so it cannot
-            // keep the arena (or anything else) reachable.
-            return MemorySegment.ofAddress(address).reinterpret(size, arena, NativeMemory::unmap);
+            // The cleanup captures only a long, so it cannot keep the arena (or anything else)
+            // reachable; it gets a segment with the address and the size that were handed out.
+            return MemorySegment.ofAddress(address).reinterpret(size, arena,
+                    segment -> unmap(segment.address(), Math.max(segment.byteSize(), 1), granule));
         } catch (Throwable t) {
             // The arena was closed by another thread in between: the action was not registered.
-            unmap(address, length);
+            unmap(address, length, granule);
             throw t;
         }
     }
 
-    /** The arena's cleanup: gets a segment with the address and the size that were handed out. */
-    private static void unmap(MemorySegment segment) {
-        unmap(segment.address(), Math.max(segment.byteSize(), 1));
-    }
-
-    private static void unmap(long address, long length) {
+    private static void unmap(long address, long length, long granule) {
         try {
-            AlignedMapper.unmap(address, length, Platform.pageSize());
+            // hugetlb mappings must be unmapped in whole huge pages: the granule rounds the length.
+            AlignedMapper.unmap(address, length, granule);
         } catch (ErrnoException e) {
             // munmap of a range we mapped fails only for bad arguments: a bug, never a condition.
             throw new IllegalStateException("unmapping " + length + " bytes at " + LibC.hex(address) + " failed", e);

@@ -28,10 +28,13 @@ public final class SysFs {
     public static final Path TRANSPARENT_HUGEPAGE = Path.of("/sys/kernel/mm/transparent_hugepage");
     /** The caches of the first CPU, one {@code index<n>} directory per cache. */
     public static final Path CPU0_CACHES = Path.of("/sys/devices/system/cpu/cpu0/cache");
+    /** Memory counters; its {@code Hugepagesize} is the default hugetlb page size. */
+    public static final Path PROC_MEMINFO = Path.of("/proc/meminfo");
     /** Block devices by device number, {@code <major>:<minor>}. */
     public static final Path DEV_BLOCK = Path.of("/sys/dev/block");
 
     private static final Pattern POOL_NAME = Pattern.compile("hugepages-(\\d+)kB");
+    private static final Pattern HUGEPAGESIZE = Pattern.compile("(?m)^Hugepagesize:\\s+(\\d+) kB$");
     private static final Pattern BRACKETED = Pattern.compile("\\[(\\w+)]");
 
     private SysFs() {}
@@ -116,6 +119,33 @@ public final class SysFs {
      */
     public static OptionalLong transparentHugePageSize(Path root) {
         return readLong(root.resolve("hpage_pmd_size"));
+    }
+
+    /**
+     * Names the directory of the hugetlb pool of one page size.
+     *
+     * @param root {@link #HUGEPAGES} or a copy of it
+     * @param size the page size in bytes
+     * @return {@code root/hugepages-<size in kB>kB}, whether it exists or not
+     */
+    public static Path hugePoolDirectory(Path root, long size) {
+        return root.resolve("hugepages-" + (size / 1024) + "kB");
+    }
+
+    /**
+     * Reads the default hugetlb page size: the one {@code MAP_HUGETLB} without size bits uses.
+     *
+     * @param meminfo {@link #PROC_MEMINFO} or a copy of it
+     * @return the {@code Hugepagesize} line in bytes, or empty if there is none (no hugetlb
+     *     support) or the file cannot be read
+     */
+    public static OptionalLong defaultHugePageSize(Path meminfo) {
+        Optional<String> text = read(meminfo);
+        if (text.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        Matcher line = HUGEPAGESIZE.matcher(text.get());
+        return line.find() ? OptionalLong.of(Long.parseLong(line.group(1)) * 1024) : OptionalLong.empty();
     }
 
     /**
