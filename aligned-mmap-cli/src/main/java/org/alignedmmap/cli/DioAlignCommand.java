@@ -1,0 +1,61 @@
+package org.alignedmmap.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.alignedmmap.Alignment;
+import org.alignedmmap.DirectIoAlignment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code dio-align PATH}: what O_DIRECT I/O on that file must be aligned to, and who says so. */
+@Command(name = "dio-align", mixinStandardHelpOptions = true,
+        description = "O_DIRECT memory and offset alignment for PATH, and where the answer came from.")
+final class DioAlignCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "PATH", description = "A file (or directory) on the file system to ask about.")
+    Path path;
+
+    @Mixin
+    JsonOption json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        DirectIoAlignment dio = Alignment.directIo(path);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json.enabled) {
+            Map<String, Object> o = Json.object();
+            o.put("path", path.toString());
+            o.put("memory", dio.memory());
+            o.put("offset", dio.offset());
+            o.put("source", dio.source().name());
+            o.put("fileStoreBlockSize", dio.fileStoreBlockSize());
+            o.put("fileChannel", dio.fileChannel());
+            out.println(Json.write(o));
+        } else {
+            out.printf("%-28s %s%n", "Path", path);
+            out.printf("%-28s %s%n", "Buffer address alignment", Sizes.format(dio.memory()));
+            out.printf("%-28s %s%n", "File offset/length alignment", Sizes.format(dio.offset()));
+            out.printf("%-28s %s%n", "Source", describe(dio.source()));
+            out.printf("%-28s %s (what FileChannel with ExtendedOpenOption.DIRECT checks)%n", "For FileChannel",
+                    Sizes.format(dio.fileChannel()));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static String describe(DirectIoAlignment.Source source) {
+        return switch (source) {
+            case STATX_DIOALIGN -> "statx STATX_DIOALIGN (the file system's own answer for this file)";
+            case LOGICAL_BLOCK_SIZE -> "the block device's logical block size";
+            case FILE_STORE_BLOCK_SIZE -> "the file store's block size (no better source here)";
+        };
+    }
+}
