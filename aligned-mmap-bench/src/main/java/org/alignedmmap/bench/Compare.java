@@ -90,6 +90,8 @@ public final class Compare {
                 rows.add(new Row(read.section(), "sequential read against the machine's copy limit", "GB/s", true,
                         read.ours(), Map.of(LimitsSuite.COPY_LIMIT, limits.copyLimit()),
                         Row.Goal.ratio(LimitsSuite.COPY_LIMIT, 0.9, ">= 0.9x the memory copy limit"))));
+        progress.section(HugePageSuite.SECTION);
+        rows.addAll(guard(notes, progress, HugePageSuite.SECTION, () -> new HugePageSuite(settings, progress).run()));
         progress.section(AllocationSuite.SECTION);
         rows.addAll(guard(notes, progress, AllocationSuite.SECTION, () -> new AllocationSuite(settings, progress).run()));
 
