@@ -17,8 +17,11 @@ public final class ErrnoException extends IOException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The value of {@code errno} after the failed call. */
     private final int errno;
+    /** The symbolic name of {@link #errno}. */
     private final String errnoName;
+    /** The call that failed. */
     private final String call;
 
     /**
