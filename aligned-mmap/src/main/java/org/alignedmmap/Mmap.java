@@ -55,6 +55,12 @@ import org.alignedmmap.internal.Platform;
  * turns that into an {@link InternalError} the caller can catch; no method passes mapped memory
  * to native code.
  *
+ * <p>Memory mapped without {@code PROT_READ} and {@code PROT_WRITE} ({@code PROT_NONE}, or {@code
+ * PROT_EXEC} alone, which some CPUs make execute-only) cannot be read at all: a Java access
+ * would crash the JVM with SIGSEGV. Such a mapping keeps its address, length, {@link #flush},
+ * {@link #advise} and {@link #close()}, but {@link #segment()}, {@link #asByteBuffer()} and every
+ * method that reads or writes its bytes throw {@link UnsupportedOperationException}.
+ *
  * <h2>Threads</h2>
  * {@link #close()} may be called from any thread at any time; other threads using the mapping
  * then get {@link IllegalStateException}. Views may be shared between threads as any memory
@@ -72,6 +78,8 @@ public final class Mmap implements SeekableByteChannel {
     private final int prot;
     private final int flags;
     private final boolean readOnly;
+    /** False for PROT_NONE and PROT_EXEC alone: any access from Java would be a SIGSEGV. */
+    private final boolean accessible;
     private final Arena callerArena;
     private final boolean trackFd;
     /** Serializes close and resize, the two operations that replace the view. */
@@ -107,6 +115,7 @@ public final class Mmap implements SeekableByteChannel {
         this.prot = request.prot();
         this.flags = request.flags();
         this.readOnly = (request.prot() & MmapConstants.PROT_WRITE) == 0;
+        this.accessible = (request.prot() & (MmapConstants.PROT_READ | MmapConstants.PROT_WRITE)) != 0;
         this.callerArena = request.arena();
         this.trackFd = request.trackFd();
         this.view = newView();
@@ -255,9 +264,16 @@ public final class Mmap implements SeekableByteChannel {
      *
      * @return the segment
      * @throws IllegalStateException if closed
+     * @throws UnsupportedOperationException if the mapping can be neither read nor written
+     *     ({@code PROT_NONE}, or {@code PROT_EXEC} alone)
      */
     public MemorySegment segment() {
-        return view().segment();
+        MemorySegment segment = view().segment();
+        if (!accessible) {
+            throw new UnsupportedOperationException("the mapping has no PROT_READ or PROT_WRITE (prot "
+                    + MmapConstants.describeProt(prot) + "): its memory cannot be accessed");
+        }
+        return segment;
     }
 
     /**
@@ -766,7 +782,7 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public void flush(long offset, long size) throws ErrnoException {
-        MemorySegment segment = segment();
+        MemorySegment segment = view().segment();
         long length = segment.byteSize();
         if (size < 0 || offset < 0 || length - offset < size) {
             throw new IllegalArgumentException("flush values out of range: offset " + offset + ", size " + size
@@ -820,7 +836,7 @@ public final class Mmap implements SeekableByteChannel {
      */
     public void advise(Advice advice, long start, long length) throws ErrnoException {
         Objects.requireNonNull(advice, "advice");
-        MemorySegment segment = segment();
+        MemorySegment segment = view().segment();
         long size = segment.byteSize();
         if (start < 0 || start >= size) {
             throw new IllegalArgumentException("madvise start out of bounds: start " + start + ", length " + size);
