@@ -63,9 +63,10 @@ import org.alignedmmap.internal.Platform;
  *
  * <h2>Threads</h2>
  * {@link #close()} may be called from any thread at any time; other threads using the mapping
- * then get {@link IllegalStateException}. Views may be shared between threads as any memory
- * segment. The position-based methods ({@link #read}, {@link #write}, {@link #seek}, ...) share
- * one position and are not synchronized, like a stream.
+ * then get {@link IllegalStateException} (a {@link #flush} or {@link #advise} under way finishes
+ * first: they keep the memory mapped for the duration of their system call). Views may be shared
+ * between threads as any memory segment. The position-based methods ({@link #read}, {@link
+ * #write}, {@link #seek}, ...) share one position and are not synchronized, like a stream.
  */
 public final class Mmap implements SeekableByteChannel {
     private static final byte NEWLINE = '\n';
@@ -246,13 +247,19 @@ public final class Mmap implements SeekableByteChannel {
      * @throws ErrnoException if the file cannot be inspected
      */
     public long fileSize() throws ErrnoException {
-        view();
-        int fd = mapping.fd();
-        if (fd < 0) {
-            throw new IllegalStateException("fileSize(): the mapping keeps no file descriptor ("
-                    + (isAnonymous() ? "anonymous memory" : "mapped with trackFd(false)") + ")");
+        // Neither close() nor the closing of a caller's arena may close the descriptor (and let
+        // its number be reused for another file) between the check and the call.
+        synchronized (lock) {
+            view();
+            synchronized (mapping) {
+                int fd = mapping.fd();
+                if (fd < 0) {
+                    throw new IllegalStateException("fileSize(): the mapping keeps no file descriptor ("
+                            + (isAnonymous() ? "anonymous memory" : "mapped with trackFd(false)") + ")");
+                }
+                return FileStatus.of(fd).size();
+            }
         }
-        return FileStatus.of(fd).size();
     }
 
     // ---- views ----------------------------------------------------------------------------
@@ -791,9 +798,15 @@ public final class Mmap implements SeekableByteChannel {
         if (access == Access.READ || access == Access.COPY || size == 0) {
             return;
         }
-        long start = segment.address() + offset;
-        long pageStart = Alignments.alignDown(start, Platform.pageSize());
-        LibC.msync(pageStart, start + size - pageStart, MmapConstants.MS_SYNC);
+        // The mapping starts on a page boundary, so rounding the offset rounds the address.
+        long pageStart = Alignments.alignDown(offset, Platform.pageSize());
+        synchronized (lock) {
+            // Under the lock close() and resize() cannot unmap the range (and let its addresses be
+            // reused) during the call; passing the segment keeps a caller's arena open meanwhile.
+            // A view that died in between makes the downcall throw IllegalStateException.
+            view();
+            LibC.msync(segment.asSlice(pageStart, offset + size - pageStart), MmapConstants.MS_SYNC);
+        }
     }
 
     /**
@@ -854,7 +867,11 @@ public final class Mmap implements SeekableByteChannel {
                     + start);
         }
         long clamped = Math.min(length, size - start);
-        LibC.madvise(segment.address() + start, clamped, advice.value());
+        synchronized (lock) {
+            // As in flush: the range stays mapped until the call returns.
+            view();
+            LibC.madvise(segment.asSlice(start, clamped), advice.value());
+        }
     }
 
     /**
