@@ -886,7 +886,8 @@ public final class Mmap implements SeekableByteChannel {
      * SIGBUS past the old length): such memory is moved into a new mapping of the new length.
      *
      * @param newLength the new length, {@code > 0}
-     * @throws IllegalArgumentException if {@code newLength <= 0} ("new size out of range")
+     * @throws IllegalArgumentException if {@code newLength <= 0} or too large to round up to whole
+     *     pages ("new size out of range")
      * @throws IllegalStateException if closed, or the mapping cannot be resized: read-only or
      *     copy-on-write, made with {@code trackFd(false)} (anonymous memory too, as in CPython), or
      *     bound to a caller's arena
@@ -896,6 +897,10 @@ public final class Mmap implements SeekableByteChannel {
     public void resize(long newLength) throws ErrnoException {
         if (newLength <= 0) {
             throw new IllegalArgumentException("new size out of range: newLength must be > 0, was " + newLength);
+        }
+        if (newLength > Long.MAX_VALUE - (mapping.granule() - 1)) {
+            throw new IllegalArgumentException("new size out of range: newLength " + newLength
+                    + " cannot be rounded up to whole pages of " + mapping.granule() + " bytes");
         }
         synchronized (lock) {
             View current = view();

@@ -54,7 +54,7 @@ public final class AlignedMapper {
         if (align <= granule) {
             return LibC.mmap(0, length, prot, flags, fd, offset);
         }
-        long span = Alignments.alignUp(length, granule);
+        long span = span(length, granule);
         Reservation reservation = Reservation.reserve(span, align, page);
         try {
             LibC.mmap(reservation.aligned, length, prot, flags | MAP_FIXED, fd, offset);
@@ -86,12 +86,13 @@ public final class AlignedMapper {
      * @return the mapping's address afterwards
      * @throws ErrnoException if the kernel refuses; the old mapping is then untouched and nothing
      *     else is left mapped
+     * @throws IllegalArgumentException if the address space needed does not fit in a long
      */
     public static long remap(long address, long oldLength, long newLength, long align, long granule)
             throws ErrnoException {
         long page = Platform.pageSize();
         long oldSpan = Alignments.alignUp(oldLength, granule);
-        long newSpan = Alignments.alignUp(newLength, granule);
+        long newSpan = span(newLength, granule);
         if (newSpan == oldSpan) {
             return address;
         }
@@ -116,6 +117,16 @@ public final class AlignedMapper {
         }
         reservation.trimAround(newSpan);
         return reservation.aligned;
+    }
+
+    /** The length rounded up to whole granules; a length that cannot be is an argument error. */
+    private static long span(long length, long granule) {
+        try {
+            return Alignments.alignUp(length, granule);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("length " + length
+                    + " needs more address space than a 64-bit address can hold");
+        }
     }
 
     /**
