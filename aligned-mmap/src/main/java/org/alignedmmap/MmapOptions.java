@@ -224,7 +224,9 @@ public final class MmapOptions {
         Platform.requireSupported();
         Effective effective = effective(false);
         boolean writesFile = (effective.flags & MAP_TYPE) != MAP_PRIVATE && (effective.prot & PROT_WRITE) != 0;
-        int openFlags = (writesFile ? LibC.O_RDWR : LibC.O_RDONLY) | LibC.O_CLOEXEC;
+        // O_NONBLOCK: a FIFO opened for reading would otherwise block until a writer appears (here:
+        // forever); for regular files it changes nothing.
+        int openFlags = (writesFile ? LibC.O_RDWR : LibC.O_RDONLY) | LibC.O_CLOEXEC | LibC.O_NONBLOCK;
         String file = path.toAbsolutePath().toString();
         int fd;
         try {

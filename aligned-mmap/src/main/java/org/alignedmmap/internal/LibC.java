@@ -108,6 +108,8 @@ public final class LibC {
     public static final int O_ACCMODE = 0x3;
     public static final int O_RDONLY = 0x0;
     public static final int O_WRONLY = 0x1;
+    /** Opening a FIFO (or a device) returns at once instead of waiting for the other side. */
+    public static final int O_NONBLOCK = 0x800;
     public static final int O_RDWR = 0x2;
     public static final int O_CREAT = 0x40;
     public static final int O_CLOEXEC = 0x80000;
