@@ -1024,6 +1024,9 @@ public final class Mmap implements SeekableByteChannel {
     @Override
     public int read(ByteBuffer dst) {
         MemorySegment segment = segment();
+        if (dst.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException();
+        }
         long remaining = segment.byteSize() - position;
         if (remaining <= 0) {
             return dst.hasRemaining() ? -1 : 0;
