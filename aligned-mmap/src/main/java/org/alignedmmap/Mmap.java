@@ -64,7 +64,10 @@ import org.alignedmmap.internal.Platform;
  * <h2>Threads</h2>
  * {@link #close()} may be called from any thread at any time; other threads using the mapping
  * then get {@link IllegalStateException} (a {@link #flush} or {@link #advise} under way finishes
- * first: they keep the memory mapped for the duration of their system call). Views may be shared
+ * first: they keep the memory mapped for the duration of their system call). On JDK 25 a thread
+ * whose access the close cut short may also find its interrupt status set, a JDK bug (JDK-8306324,
+ * the handshake that delivers the arena's "Already closed" interrupts the thread); {@link
+ * Thread#interrupted()} after the exception clears it. Views may be shared
  * between threads as any memory segment. The position-based methods ({@link #read}, {@link
  * #write}, {@link #seek}, ...) share one position and are not synchronized, like a stream.
  */
