@@ -30,9 +30,19 @@ final class ChildJvm {
      */
     static Result run(Class<?> main, List<String> jvmOptions, long timeoutSeconds, String... args)
             throws IOException, InterruptedException {
+        return run(List.of(), main, jvmOptions, timeoutSeconds, args);
+    }
+
+    /**
+     * As {@link #run(Class, List, long, String...)}, with the JVM started through {@code launcher}
+     * (for example {@code setpriv} with fewer capabilities).
+     */
+    static Result run(List<String> launcher, Class<?> main, List<String> jvmOptions, long timeoutSeconds,
+                      String... args) throws IOException, InterruptedException {
         // A crash report goes to the temporary directory, not into the module's working directory.
         String errorFile = Path.of(System.getProperty("java.io.tmpdir"), "aligned-mmap-hs_err_%p.log").toString();
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "--enable-native-access=ALL-UNNAMED",
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(javaExecutable(), "--enable-native-access=ALL-UNNAMED",
                 "-XX:ErrorFile=" + errorFile));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));

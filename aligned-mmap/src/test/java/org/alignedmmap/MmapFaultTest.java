@@ -1,6 +1,7 @@
 package org.alignedmmap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,6 +51,37 @@ class MmapFaultTest {
         assertThat(kernel).hasSize(KERNEL_ONLY);
         assertThat(kernel).as("system calls on the range of lost pages work")
                 .allMatch(line -> line.endsWith(": returned"), "ends with returned");
+    }
+
+    /**
+     * RLIMIT_MEMLOCK: root is exempt through CAP_IPC_LOCK, so the child runs without it (setpriv
+     * drops it from the bounding set) and locks memory with MAP_LOCKED beyond the limit. (lock()
+     * of the huge-page work gets its cases when it lands; this checks the mapping path under the
+     * same limit.)
+     */
+    @Test
+    void shouldRefuseLockedMappingsBeyondRlimitMemlockAndLeaveNothingBehind() throws Exception {
+        long limit = memlockLimit();
+        assumeThat(limit).as("RLIMIT_MEMLOCK is unlimited").isPositive();
+        assumeThat(Path.of("/usr/bin/setpriv")).as("setpriv (util-linux)").exists();
+        ChildJvm.Result result = ChildJvm.run(List.of("/usr/bin/setpriv", "--bounding-set=-ipc_lock", "--"),
+                MemoryLockLimitChild.class, List.of("-Xmx128m"), 120, dir.resolve("locked.bin").toString(),
+                String.valueOf(limit));
+
+        assertThat(result.exitCode()).as("child exit code; output:%n%s", result.output()).isZero();
+        assertThat(result.output()).contains("ALIVE");
+        List<String> cases = result.lines().stream().filter(l -> l.contains(": ok") || l.contains(": FAILED")).toList();
+        assertThat(cases).hasSize(7).allMatch(line -> line.endsWith(": ok"), "ok");
+    }
+
+    private static long memlockLimit() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max locked memory")) {
+                String soft = line.substring("Max locked memory".length()).strip().split("\\s+")[0];
+                return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
+            }
+        }
+        return -1;
     }
 
     @Test
