@@ -109,7 +109,10 @@ class MmapDurabilityTest {
                     m.put(page * PAGE + 17, (byte) (page + 1));
                 }
                 PageFlags.Page[] before = PageFlags.of(m.address(), PAGES);
-                assertThat(Arrays.stream(before).allMatch(PageFlags.Page::dirty)).as("every page dirty before").isTrue();
+                if (!Arrays.stream(before).allMatch(PageFlags.Page::dirty)) {
+                    attempts.add("pages written back before flush(" + offset + ", " + size + ") was called");
+                    continue;
+                }
 
                 m.flush(offset, size);
 
