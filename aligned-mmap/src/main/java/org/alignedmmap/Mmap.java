@@ -53,7 +53,11 @@ import org.alignedmmap.internal.Platform;
  * If the mapped file shrinks under the mapping (another process truncates it), touching the lost
  * pages raises SIGBUS. Every method here touches the memory from Java code only, where the JVM
  * turns that into an {@link InternalError} the caller can catch; no method passes mapped memory
- * to native code.
+ * to native code. So every method that reads, writes, searches or copies lost pages (get, put,
+ * read, readLine, write, move, find, rfind, the channel methods, and accesses through {@link
+ * #segment()} and {@link #asByteBuffer()}) throws {@code InternalError}, and the mapping stays
+ * usable for the pages that remain; {@link #flush}, {@link #advise} and {@link #fileSize()}, which
+ * only ask the kernel, keep working.
  *
  * <p>Memory mapped without {@code PROT_READ} and {@code PROT_WRITE} ({@code PROT_NONE}, or {@code
  * PROT_EXEC} alone, which some CPUs make execute-only) cannot be read at all: a Java access
