@@ -50,11 +50,12 @@ public final class AlignedMapper {
      */
     public static long map(long length, long align, int prot, int flags, int fd, long offset, long granule)
             throws ErrnoException {
+        span(length, granule); // refuses a length that cannot be rounded up to whole granules
         long page = Platform.pageSize();
         if (align <= granule) {
             return LibC.mmap(0, length, prot, flags, fd, offset);
         }
-        long span = span(length, granule);
+        long span = Alignments.alignUp(length, granule);
         Reservation reservation = Reservation.reserve(span, align, page);
         try {
             LibC.mmap(reservation.aligned, length, prot, flags | MAP_FIXED, fd, offset);
