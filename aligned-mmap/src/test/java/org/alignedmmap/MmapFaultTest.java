@@ -74,6 +74,11 @@ class MmapFaultTest {
         assertThat(cases).hasSize(7).allMatch(line -> line.endsWith(": ok"), "ok");
     }
 
+    /** The java launcher of this JVM, for tests that start child JVMs themselves (see {@link ChildJvm}). */
+    static String javaExecutable() {
+        return ChildJvm.javaExecutable();
+    }
+
     private static long memlockLimit() throws java.io.IOException {
         for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
             if (line.startsWith("Max locked memory")) {
