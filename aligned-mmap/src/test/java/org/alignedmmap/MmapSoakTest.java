@@ -20,9 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
  * under the tolerance of 32 MiB, while leaking one page per cycle would be 1.2 GB and leaking the
  * 16 KiB of a small allocation 400 MB.
  *
- * <p>Counts: the full 100,000 of each. Measured here (2 cores): the 300,000 map/close cycles take
- * about 13 s (about 42 us each: closing a mapping's shared arena costs a thread handshake), the
- * 100,000 allocations under 1 s, the whole child about 16 s.
+ * <p>Counts: the full 100,000 of each kind. Measured here (2 cores): the 300,000 map/close
+ * cycles take about 13 s alone (about 42 us each: closing a mapping's shared arena costs a
+ * handshake with every thread), the 100,000 allocations under 1 s, the whole child about 16 s;
+ * with other builds sharing the cores it took up to 33 s, and the whole suite stays near a
+ * minute. Lower {@link #CYCLES} first if this ever needs to be faster: a leak of even one page
+ * or one descriptor per cycle stays far above the tolerances at 10,000.
  */
 class MmapSoakTest {
     private static final int CYCLES = 100_000;
