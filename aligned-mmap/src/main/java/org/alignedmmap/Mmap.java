@@ -64,13 +64,27 @@ import org.alignedmmap.internal.Smaps;
  * If the mapped file shrinks under the mapping (another process truncates it), touching the lost
  * pages raises SIGBUS. Every method here touches the memory from Java code only, where the JVM
  * turns that into an {@link InternalError} the caller can catch; no method passes mapped memory
- * to native code.
+ * to native code. So every method that reads, writes, searches or copies lost pages (get, put,
+ * read, readLine, write, move, find, rfind, the channel methods, and accesses through {@link
+ * #segment()} and {@link #asByteBuffer()}) throws {@code InternalError}, and the mapping stays
+ * usable for the pages that remain; {@link #flush}, {@link #advise} and {@link #fileSize()}, which
+ * only ask the kernel, keep working.
+ *
+ * <p>Memory mapped without {@code PROT_READ} and {@code PROT_WRITE} ({@code PROT_NONE}, or {@code
+ * PROT_EXEC} alone, which some CPUs make execute-only) cannot be read at all: a Java access
+ * would crash the JVM with SIGSEGV. Such a mapping keeps its address, length, {@link #flush},
+ * {@link #advise} and {@link #close()}, but {@link #segment()}, {@link #asByteBuffer()} and every
+ * method that reads or writes its bytes throw {@link UnsupportedOperationException}.
  *
  * <h2>Threads</h2>
  * {@link #close()} may be called from any thread at any time; other threads using the mapping
- * then get {@link IllegalStateException}. Views may be shared between threads as any memory
- * segment. The position-based methods ({@link #read}, {@link #write}, {@link #seek}, ...) share
- * one position and are not synchronized, like a stream.
+ * then get {@link IllegalStateException} (a {@link #flush} or {@link #advise} under way finishes
+ * first: they keep the memory mapped for the duration of their system call). On JDK 25 a thread
+ * whose access the close cut short may also find its interrupt status set, a JDK bug (JDK-8306324,
+ * the handshake that delivers the arena's "Already closed" interrupts the thread); {@link
+ * Thread#interrupted()} after the exception clears it. Views may be shared
+ * between threads as any memory segment. The position-based methods ({@link #read}, {@link
+ * #write}, {@link #seek}, ...) share one position and are not synchronized, like a stream.
  */
 public final class Mmap implements SeekableByteChannel {
     private static final byte NEWLINE = '\n';
@@ -83,6 +97,8 @@ public final class Mmap implements SeekableByteChannel {
     private final int prot;
     private final int flags;
     private final boolean readOnly;
+    /** False for PROT_NONE and PROT_EXEC alone: any access from Java would be a SIGSEGV. */
+    private final boolean accessible;
     private final Arena callerArena;
     private final boolean trackFd;
     /** The huge page and population choices, as resolved when mapping; reapplied by resize. */
@@ -126,6 +142,7 @@ public final class Mmap implements SeekableByteChannel {
         this.prot = request.prot();
         this.flags = request.flags();
         this.readOnly = (request.prot() & MmapConstants.PROT_WRITE) == 0;
+        this.accessible = (request.prot() & (MmapConstants.PROT_READ | MmapConstants.PROT_WRITE)) != 0;
         this.callerArena = request.arena();
         this.trackFd = request.trackFd();
         this.plan = request.plan();
@@ -258,13 +275,19 @@ public final class Mmap implements SeekableByteChannel {
      * @throws ErrnoException if the file cannot be inspected
      */
     public long fileSize() throws ErrnoException {
-        view();
-        int fd = mapping.fd();
-        if (fd < 0) {
-            throw new IllegalStateException("fileSize(): the mapping keeps no file descriptor ("
-                    + (isAnonymous() ? "anonymous memory" : "mapped with trackFd(false)") + ")");
+        // Neither close() nor the closing of a caller's arena may close the descriptor (and let
+        // its number be reused for another file) between the check and the call.
+        synchronized (lock) {
+            view();
+            synchronized (mapping) {
+                int fd = mapping.fd();
+                if (fd < 0) {
+                    throw new IllegalStateException("fileSize(): the mapping keeps no file descriptor ("
+                            + (isAnonymous() ? "anonymous memory" : "mapped with trackFd(false)") + ")");
+                }
+                return FileStatus.of(fd).size();
+            }
         }
-        return FileStatus.of(fd).size();
     }
 
     /**
@@ -368,9 +391,16 @@ public final class Mmap implements SeekableByteChannel {
      *
      * @return the segment
      * @throws IllegalStateException if closed
+     * @throws UnsupportedOperationException if the mapping can be neither read nor written
+     *     ({@code PROT_NONE}, or {@code PROT_EXEC} alone)
      */
     public MemorySegment segment() {
-        return view().segment();
+        MemorySegment segment = view().segment();
+        if (!accessible) {
+            throw new UnsupportedOperationException("the mapping has no PROT_READ or PROT_WRITE (prot "
+                    + MmapConstants.describeProt(prot) + "): its memory cannot be accessed");
+        }
+        return segment;
     }
 
     /**
@@ -879,7 +909,7 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public void flush(long offset, long size) throws ErrnoException {
-        MemorySegment segment = segment();
+        MemorySegment segment = view().segment();
         long length = segment.byteSize();
         if (size < 0 || offset < 0 || length - offset < size) {
             throw new IllegalArgumentException("flush values out of range: offset " + offset + ", size " + size
@@ -888,9 +918,15 @@ public final class Mmap implements SeekableByteChannel {
         if (access == Access.READ || access == Access.COPY || size == 0) {
             return;
         }
-        long start = segment.address() + offset;
-        long pageStart = Alignments.alignDown(start, Platform.pageSize());
-        LibC.msync(pageStart, start + size - pageStart, MmapConstants.MS_SYNC);
+        // The mapping starts on a page boundary, so rounding the offset rounds the address.
+        long pageStart = Alignments.alignDown(offset, Platform.pageSize());
+        synchronized (lock) {
+            // Under the lock close() and resize() cannot unmap the range (and let its addresses be
+            // reused) during the call; passing the segment keeps a caller's arena open meanwhile.
+            // A view that died in between makes the downcall throw IllegalStateException.
+            view();
+            LibC.msync(segment.asSlice(pageStart, offset + size - pageStart), MmapConstants.MS_SYNC);
+        }
     }
 
     /**
@@ -933,7 +969,7 @@ public final class Mmap implements SeekableByteChannel {
      */
     public void advise(Advice advice, long start, long length) throws ErrnoException {
         Objects.requireNonNull(advice, "advice");
-        MemorySegment segment = segment();
+        MemorySegment segment = view().segment();
         long size = segment.byteSize();
         if (start < 0 || start >= size) {
             throw new IllegalArgumentException("madvise start out of bounds: start " + start + ", length " + size);
@@ -951,7 +987,11 @@ public final class Mmap implements SeekableByteChannel {
                     + start);
         }
         long clamped = Math.min(length, size - start);
-        LibC.madvise(segment.address() + start, clamped, advice.value());
+        synchronized (lock) {
+            // As in flush: the range stays mapped until the call returns.
+            view();
+            LibC.madvise(segment.asSlice(start, clamped), advice.value());
+        }
     }
 
     /**
@@ -973,7 +1013,8 @@ public final class Mmap implements SeekableByteChannel {
      * at once.
      *
      * @param newLength the new length, {@code > 0}
-     * @throws IllegalArgumentException if {@code newLength <= 0} ("new size out of range")
+     * @throws IllegalArgumentException if {@code newLength <= 0} or too large to round up to whole
+     *     pages ("new size out of range")
      * @throws IllegalStateException if closed, or the mapping cannot be resized: read-only or
      *     copy-on-write, made with {@code trackFd(false)} (anonymous memory too, as in CPython), or
      *     bound to a caller's arena
@@ -983,6 +1024,10 @@ public final class Mmap implements SeekableByteChannel {
     public void resize(long newLength) throws ErrnoException {
         if (newLength <= 0) {
             throw new IllegalArgumentException("new size out of range: newLength must be > 0, was " + newLength);
+        }
+        if (newLength > Long.MAX_VALUE - (mapping.granule() - 1)) {
+            throw new IllegalArgumentException("new size out of range: newLength " + newLength
+                    + " cannot be rounded up to whole pages of " + mapping.granule() + " bytes");
         }
         synchronized (lock) {
             View current = view();
@@ -1128,6 +1173,9 @@ public final class Mmap implements SeekableByteChannel {
     @Override
     public int read(ByteBuffer dst) {
         MemorySegment segment = segment();
+        if (dst.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException();
+        }
         long remaining = segment.byteSize() - position;
         if (remaining <= 0) {
             return dst.hasRemaining() ? -1 : 0;

@@ -312,7 +312,9 @@ public final class MmapOptions {
         HugePageSupport.Plan plan = HugePageSupport.plan(hugePages, align, effective.prot, effective.flags, offset,
                 populate);
         boolean writesFile = (effective.flags & MAP_TYPE) != MAP_PRIVATE && (effective.prot & PROT_WRITE) != 0;
-        int openFlags = (writesFile ? LibC.O_RDWR : LibC.O_RDONLY) | LibC.O_CLOEXEC;
+        // O_NONBLOCK: a FIFO opened for reading would otherwise block until a writer appears (here:
+        // forever); for regular files it changes nothing.
+        int openFlags = (writesFile ? LibC.O_RDWR : LibC.O_RDONLY) | LibC.O_CLOEXEC | LibC.O_NONBLOCK;
         String file = path.toAbsolutePath().toString();
         int fd;
         try {

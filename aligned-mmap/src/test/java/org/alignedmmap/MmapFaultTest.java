@@ -1,55 +1,110 @@
 package org.alignedmmap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A file truncated under a live mapping: every operation that touches the lost pages must throw
- * something the caller can catch, and the JVM must live on. Run in a child JVM so that a crash
- * fails this test instead of killing the suite; once with the vector search kernel, once with
- * the portable one.
+ * Faults that would kill the JVM if the library let them through, each provoked in a child JVM
+ * so that a crash fails the test instead of killing the suite.
+ *
+ * <p>A file truncated under a live mapping: every operation that touches the lost pages must
+ * throw {@link InternalError} (the JVM's translation of SIGBUS in Java code, which the caller can
+ * catch), operations that only ask the kernel about the range (flush, advise, the file's size)
+ * must work, and the JVM must live on; with the vector and the portable search kernel, shared and
+ * copy-on-write, plain and aligned.
+ *
+ * <p>Memory without read or write rights: every access is refused with an exception instead of
+ * a SIGSEGV.
  */
 class MmapFaultTest {
+    /** Operations that touch the bytes, in {@link TruncatedFileChild}. */
+    private static final int TOUCHING = 27;
+    private static final int KERNEL_ONLY = 3;
+
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "vector kernel={0}")
-    @ValueSource(booleans = {true, false})
-    void shouldSurviveTruncationUnderEveryOperation(boolean vector) throws Exception {
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "--enable-native-access=ALL-UNNAMED"));
-        if (vector) {
-            command.add("--add-modules=jdk.incubator.vector");
-        } else {
-            command.add("-Dorg.alignedmmap.vector=false");
-        }
-        command.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                TruncatedFileChild.class.getName(), dir.resolve("victim.bin").toString()));
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        child.getOutputStream().close();
-        String output;
-        try (var in = child.getInputStream()) {
-            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(child.exitValue()).as("child exit code; output:%n%s", output).isZero();
-        assertThat(output).contains("ALIVE");
-        List<String> results = output.lines().filter(l -> l.contains(": threw ") || l.endsWith(": returned")).toList();
-        assertThat(results).hasSize(17);
-        assertThat(results).as("every operation on lost pages throws InternalError")
-                .allMatch(line -> line.endsWith("threw java.lang.InternalError"), "ends with InternalError");
+    @ParameterizedTest(name = "vector kernel={0}, access={1}, align={2}")
+    @CsvSource({"true, WRITE, 1", "false, WRITE, 1", "true, COPY, 67108864"})
+    void shouldSurviveTruncationUnderEveryOperation(boolean vector, Access access, long align) throws Exception {
+        List<String> options = new ArrayList<>(List.of("-Xmx256m"));
+        options.add(vector ? "--add-modules=jdk.incubator.vector" : "-Dorg.alignedmmap.vector=false");
+        ChildJvm.Result result = ChildJvm.run(TruncatedFileChild.class, options, 120,
+                dir.resolve("victim.bin").toString(), access.name(), String.valueOf(align));
+
+        assertThat(result.exitCode()).as("child exit code; output:%n%s", result.output()).isZero();
+        assertThat(result.output()).contains("ALIVE");
+        List<String> touching = result.lines().stream().filter(l -> l.startsWith("touch ")).toList();
+        assertThat(touching).hasSize(TOUCHING);
+        assertThat(touching).as("every operation on lost pages throws InternalError")
+                .allMatch(line -> line.endsWith(": threw java.lang.InternalError"), "ends with InternalError");
+        List<String> kernel = result.lines().stream().filter(l -> l.startsWith("kernel ")).toList();
+        assertThat(kernel).hasSize(KERNEL_ONLY);
+        assertThat(kernel).as("system calls on the range of lost pages work")
+                .allMatch(line -> line.endsWith(": returned"), "ends with returned");
     }
 
-    static String javaExecutable() throws IOException {
-        return ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    /**
+     * RLIMIT_MEMLOCK: root is exempt through CAP_IPC_LOCK, so the child runs without it (setpriv
+     * drops it from the bounding set) and locks memory with MAP_LOCKED beyond the limit. (lock()
+     * of the huge-page work gets its cases when it lands; this checks the mapping path under the
+     * same limit.)
+     */
+    @Test
+    void shouldRefuseLockedMappingsBeyondRlimitMemlockAndLeaveNothingBehind() throws Exception {
+        long limit = memlockLimit();
+        assumeThat(limit).as("RLIMIT_MEMLOCK is unlimited").isPositive();
+        assumeThat(Path.of("/usr/bin/setpriv")).as("setpriv (util-linux)").exists();
+        ChildJvm.Result result = ChildJvm.run(List.of("/usr/bin/setpriv", "--bounding-set=-ipc_lock", "--"),
+                MemoryLockLimitChild.class, List.of("-Xmx128m"), 120, dir.resolve("locked.bin").toString(),
+                String.valueOf(limit));
+
+        assertThat(result.exitCode()).as("child exit code; output:%n%s", result.output()).isZero();
+        assertThat(result.output()).contains("ALIVE");
+        List<String> cases = result.lines().stream().filter(l -> l.contains(": ok") || l.contains(": FAILED")).toList();
+        assertThat(cases).hasSize(7).allMatch(line -> line.endsWith(": ok"), "ok");
+    }
+
+    /** The java launcher of this JVM, for tests that start child JVMs themselves (see {@link ChildJvm}). */
+    static String javaExecutable() {
+        return ChildJvm.javaExecutable();
+    }
+
+    private static long memlockLimit() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max locked memory")) {
+                String soft = line.substring("Max locked memory".length()).strip().split("\\s+")[0];
+                return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void shouldRefuseEveryAccessToMemoryWithoutReadOrWriteRights() throws Exception {
+        ChildJvm.Result result = ChildJvm.run(InaccessibleMappingChild.class, List.of("-Xmx128m"), 120,
+                dir.resolve("noaccess.bin").toString());
+
+        assertThat(result.exitCode()).as("child exit code; output:%n%s", result.output()).isZero();
+        assertThat(result.output()).contains("ALIVE");
+        List<String> reads = result.lines().stream().filter(l -> l.startsWith("read ")).toList();
+        assertThat(reads).hasSize(33).allMatch(line -> line.endsWith(": threw java.lang.UnsupportedOperationException"),
+                "refused with UnsupportedOperationException");
+        Set<String> refusals = Set.of("java.lang.UnsupportedOperationException",
+                "org.alignedmmap.ReadOnlyMappingException", "org.alignedmmap.ReadOnlyChannelException");
+        List<String> writes = result.lines().stream().filter(l -> l.startsWith("write ")).toList();
+        assertThat(writes).hasSize(18).allMatch(line -> refusals.contains(line.substring(line.indexOf(": threw ") + 8)),
+                "refused as read-only or inaccessible");
+        List<String> kernel = result.lines().stream().filter(l -> l.startsWith("kernel ")).toList();
+        assertThat(kernel).hasSize(9).allMatch(line -> line.endsWith(": returned"), "works");
     }
 }

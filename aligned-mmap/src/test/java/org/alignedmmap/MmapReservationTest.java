@@ -117,6 +117,35 @@ class MmapReservationTest {
     }
 
     /**
+     * 2^46 (64 TiB) is half of a 47-bit user address space: the reservation for it fits once or
+     * not at all. Either way the result is clean: an aligned mapping that leaves nothing behind
+     * when closed, or ENOMEM that leaves nothing behind at once; the same for Aligned.
+     */
+    @Test
+    void shouldPlaceOrRefuseA2To46AlignmentLeavingNothingBehind() throws Throwable {
+        long align = 1L << 46;
+        Path file = TestFiles.randomFile(dir, "far.bin", 10_000, 3);
+        ProcessFootprint.assertNothingLeftBehind(List.of(file), () -> {
+            for (boolean anonymous : new boolean[] {false, true}) {
+                try (Mmap m = anonymous ? Mmap.options().align(align).anonymous(3 * PAGE)
+                        : Mmap.options().align(align).map(file)) {
+                    assertThat(m.address() % align).isZero();
+                    assertThat(ProcMaps.read().reservationsOfAtLeast(align)).isEmpty();
+                    m.put(m.length() - 1, (byte) 1);
+                } catch (ErrnoException noRoom) {
+                    assertThat(noRoom.errnoName()).isEqualTo("ENOMEM");
+                    assertThat(noRoom).hasMessageContaining("at align " + align);
+                }
+            }
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                assertThat(Aligned.allocate(arena, 5 * PAGE, align).address() % align).isZero();
+            } catch (OutOfMemoryError noRoom) {
+                assertThat(noRoom).hasMessageContaining("ENOMEM").cause().isInstanceOf(ErrnoException.class);
+            }
+        });
+    }
+
+    /**
      * The changed ranges that are now reservations (no access rights). Other JVM threads map and
      * unmap memory while the test runs, so ranges away from the mapping may change; none of them
      * is ever a bare reservation of ours.

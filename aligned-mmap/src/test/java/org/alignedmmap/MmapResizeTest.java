@@ -2,6 +2,7 @@ package org.alignedmmap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -11,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.alignedmmap.internal.Alignments;
 import org.alignedmmap.internal.LibC;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,112 @@ class MmapResizeTest {
                     .hasMessageContaining("ENOMEM");
             assertThat(m.address()).isEqualTo(address);
             assertThat(m.get(5)).isEqualTo((byte) 5);
+        }
+    }
+
+    @Test
+    void shouldLeaveMappingAndFileIntactWhenAnImmutableFileRefusesToGrow() throws Throwable {
+        byte[] data = TestFiles.randomBytes((int) (5 * PAGE + 3), 27);
+        Path file = Files.write(dir.resolve("immutable-grow.bin"), data);
+        try (Mmap m = Mmap.options().align(ALIGN).map(file)) {
+            m.put(5 * PAGE, (byte) ~data[(int) (5 * PAGE)]);
+            data[(int) (5 * PAGE)] = (byte) ~data[(int) (5 * PAGE)];
+            long address = m.address();
+            try (Immutable ignored = Immutable.of(file)) {
+                ProcessFootprint.assertNothingLeftBehind(List.of(file), () ->
+                        assertThatThrownBy(() -> m.resize(20 * PAGE)).isInstanceOf(ErrnoException.class)
+                                .hasMessageContaining("ftruncate").hasMessageContaining("EPERM"));
+            }
+            assertThat(m.address()).isEqualTo(address);
+            assertThat(m.length()).isEqualTo(data.length);
+            assertThat(m.getBytes(0, data.length)).isEqualTo(data);
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(data);
+    }
+
+    @Test
+    void shouldRestoreTheMappingWhenAnImmutableFileRefusesToShrink() throws Throwable {
+        // Shrinking remaps first (the tail pages go) and truncates the file last; the refusal then
+        // grows the mapping back over the same file pages, unflushed writes in the tail included.
+        byte[] data = TestFiles.randomBytes((int) (9 * PAGE + 3), 28);
+        Path file = Files.write(dir.resolve("immutable-shrink.bin"), data);
+        try (Mmap m = Mmap.options().align(ALIGN).map(file)) {
+            int tail = (int) (8 * PAGE + 1);
+            m.put(tail, (byte) ~data[tail]);
+            data[tail] = (byte) ~data[tail];
+            m.seek(7 * PAGE);
+            try (Immutable ignored = Immutable.of(file)) {
+                ProcessFootprint.assertNothingLeftBehind(List.of(file), () ->
+                        assertThatThrownBy(() -> m.resize(2 * PAGE)).isInstanceOf(ErrnoException.class)
+                                .hasMessageContaining("ftruncate").hasMessageContaining("EPERM"));
+            }
+            assertThat(m.address() % ALIGN).isZero();
+            assertThat(m.length()).isEqualTo(data.length);
+            assertThat(m.position()).isEqualTo(7 * PAGE);
+            assertThat(m.getBytes(0, data.length)).isEqualTo(data);
+            m.flush();
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(data);
+    }
+
+    @Test
+    void shouldShrinkTheFileBackWhenTheGrownMappingFindsNoAddressSpace() throws Throwable {
+        // At a 2^46 alignment a second reservation of 64 TiB for the moved mapping does not fit
+        // in a 47-bit address space next to the first: the file has already grown by then and
+        // must be shrunk back.
+        long huge = 1L << 46;
+        byte[] data = TestFiles.randomBytes((int) (2 * PAGE + 5), 29);
+        Path file = Files.write(dir.resolve("no-room.bin"), data);
+        Mmap m;
+        try {
+            m = Mmap.options().align(huge).map(file);
+        } catch (ErrnoException noRoomEvenOnce) {
+            assumeThat(noRoomEvenOnce.errnoName()).isEqualTo("ENOMEM");
+            throw new org.opentest4j.TestAbortedException("no address space for a 2^46 alignment here at all");
+        }
+        try (m) {
+            long address = m.address();
+            long span = Alignments.alignUp(m.length(), PAGE);
+            long blocker = LibC.mmap(address + span, PAGE, MmapConstants.PROT_READ,
+                    MmapConstants.MAP_PRIVATE | MmapConstants.MAP_ANONYMOUS | MmapConstants.MAP_FIXED_NOREPLACE, -1, 0);
+            try {
+                Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> m.resize(100 * PAGE));
+                assumeThat(thrown).as("the address space had room for a second 2^46 reservation").isNotNull();
+                assertThat(thrown).isInstanceOf(ErrnoException.class).hasMessageContaining("ENOMEM")
+                        .hasMessageContaining("at align " + huge);
+                assertThat(Files.size(file)).as("the file shrunk back").isEqualTo(data.length);
+                assertThat(m.address()).isEqualTo(address);
+                assertThat(m.length()).isEqualTo(data.length);
+                assertThat(m.getBytes(0, data.length)).isEqualTo(data);
+                assertThat(ProcMaps.read().reservationsOfAtLeast(huge)).as("reservations left").isEmpty();
+            } finally {
+                LibC.munmap(blocker, PAGE);
+            }
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(data);
+    }
+
+    /** chattr +i for the length of a try block: even root can then neither write nor truncate the file. */
+    private record Immutable(Path file) implements AutoCloseable {
+        static Immutable of(Path file) throws Exception {
+            assumeThat(chattr("+i", file)).as("chattr +i needs ext4 and root").isTrue();
+            return new Immutable(file);
+        }
+
+        @Override
+        public void close() throws Exception {
+            chattr("-i", file);
+        }
+
+        private static boolean chattr(String change, Path path) throws Exception {
+            try {
+                Process p = new ProcessBuilder("chattr", change, path.toString()).redirectErrorStream(true).start();
+                p.getOutputStream().close();
+                p.getInputStream().readAllBytes();
+                return p.waitFor() == 0;
+            } catch (IOException noChattr) {
+                return false;
+            }
         }
     }
 

@@ -80,6 +80,7 @@ public final class AlignedMapper {
      */
     public static long map(long length, long align, int prot, int flags, int fd, long offset, long granule)
             throws ErrnoException {
+        span(length, granule); // refuses a length that cannot be rounded up to whole granules
         long page = Platform.pageSize();
         if (align <= granule) {
             return LibC.mmap(0, length, prot, flags, fd, offset);
@@ -151,12 +152,13 @@ public final class AlignedMapper {
      * @return the mapping's address afterwards
      * @throws ErrnoException if the kernel refuses; the old mapping is then untouched and nothing
      *     else is left mapped
+     * @throws IllegalArgumentException if the address space needed does not fit in a long
      */
     public static long remap(long address, long oldLength, long newLength, long align, long granule)
             throws ErrnoException {
         long page = Platform.pageSize();
         long oldSpan = Alignments.alignUp(oldLength, granule);
-        long newSpan = Alignments.alignUp(newLength, granule);
+        long newSpan = span(newLength, granule);
         if (newSpan == oldSpan) {
             return address;
         }
@@ -181,6 +183,16 @@ public final class AlignedMapper {
         }
         reservation.trimAround(newSpan);
         return reservation.aligned;
+    }
+
+    /** The length rounded up to whole granules; a length that cannot be is an argument error. */
+    private static long span(long length, long granule) {
+        try {
+            return Alignments.alignUp(length, granule);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("length " + length
+                    + " needs more address space than a 64-bit address can hold");
+        }
     }
 
     /**

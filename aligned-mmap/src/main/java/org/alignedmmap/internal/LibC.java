@@ -108,6 +108,8 @@ public final class LibC {
     public static final int O_ACCMODE = 0x3;
     public static final int O_RDONLY = 0x0;
     public static final int O_WRONLY = 0x1;
+    /** Opening a FIFO (or a device) returns at once instead of waiting for the other side. */
+    public static final int O_NONBLOCK = 0x800;
     public static final int O_RDWR = 0x2;
     public static final int O_CREAT = 0x40;
     public static final int O_CLOEXEC = 0x80000;
@@ -224,6 +226,46 @@ public final class LibC {
         if (rc != 0) {
             throw Errno.exception(errno(state), "msync",
                     "addr=%s, length=%d, flags=%d".formatted(hex(address), length, flags));
+        }
+    }
+
+    /**
+     * {@code msync(2)} of a segment's memory. The segment itself, not its address, is passed to
+     * the downcall, so that its arena cannot close (and unmap the range) until the call returns.
+     *
+     * @throws ErrnoException if the write-back fails (EIO) or the range is invalid
+     */
+    public static void msync(MemorySegment range, int flags) throws ErrnoException {
+        MemorySegment state = CALL_STATE.get();
+        int rc;
+        try {
+            rc = (int) MSYNC.invokeExact(state, range, range.byteSize(), flags);
+        } catch (Throwable t) {
+            throw unexpected("msync", t);
+        }
+        if (rc != 0) {
+            throw Errno.exception(errno(state), "msync",
+                    "addr=%s, length=%d, flags=%d".formatted(hex(range.address()), range.byteSize(), flags));
+        }
+    }
+
+    /**
+     * {@code madvise(2)} of a segment's memory, which (as for {@link #msync(MemorySegment, int)})
+     * stays mapped until the call returns.
+     *
+     * @throws ErrnoException if the kernel refuses the advice for this range
+     */
+    public static void madvise(MemorySegment range, int advice) throws ErrnoException {
+        MemorySegment state = CALL_STATE.get();
+        int rc;
+        try {
+            rc = (int) MADVISE.invokeExact(state, range, range.byteSize(), advice);
+        } catch (Throwable t) {
+            throw unexpected("madvise", t);
+        }
+        if (rc != 0) {
+            throw Errno.exception(errno(state), "madvise",
+                    "addr=%s, length=%d, advice=%d".formatted(hex(range.address()), range.byteSize(), advice));
         }
     }
 
