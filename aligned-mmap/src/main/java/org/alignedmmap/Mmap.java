@@ -1182,7 +1182,12 @@ public final class Mmap implements SeekableByteChannel {
         }
         int count = (int) Math.min(dst.remaining(), remaining);
         if (count > 0) {
-            MemorySegment.copy(segment, position, MemorySegment.ofBuffer(dst), 0, count);
+            if (dst.hasArray()) {
+                // Straight into the array: no segment view of the buffer to make per call.
+                MemorySegment.copy(segment, JAVA_BYTE, position, dst.array(), dst.arrayOffset() + dst.position(), count);
+            } else {
+                MemorySegment.copy(segment, position, MemorySegment.ofBuffer(dst), 0, count);
+            }
             dst.position(dst.position() + count);
             position += count;
         }

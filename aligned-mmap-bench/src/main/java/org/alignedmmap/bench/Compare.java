@@ -83,8 +83,9 @@ public final class Compare {
         progress.section(LimitsSuite.SECTION);
         rows.addAll(guard(notes, progress, LimitsSuite.SECTION, limits::run));
         progress.section(MappingSuite.SECTION);
-        List<Row> mapping = guard(notes, progress, MappingSuite.SECTION,
-                () -> new MappingSuite(settings, progress, peer.orElse(null)).run());
+        MappingSuite mappingSuite = new MappingSuite(settings, progress, peer.orElse(null));
+        List<Row> mapping = guard(notes, progress, MappingSuite.SECTION, mappingSuite::run);
+        notes.addAll(mappingSuite.notes());
         rows.addAll(mapping);
         mapping.stream().filter(r -> r.operation().startsWith("sequential read")).findFirst().ifPresent(read ->
                 rows.add(new Row(read.section(), "sequential read against the machine's copy limit", "GB/s", true,

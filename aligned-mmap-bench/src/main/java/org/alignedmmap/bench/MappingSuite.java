@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.alignedmmap.Access;
+import org.alignedmmap.HugePages;
 import org.alignedmmap.Mmap;
 
 /**
@@ -39,6 +40,7 @@ final class MappingSuite {
     private final Progress progress;
     private final PythonPeer python;
     private final List<Row> rows = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
 
     MappingSuite(Settings settings, Progress progress, PythonPeer python) {
         this.settings = settings;
@@ -46,16 +48,26 @@ final class MappingSuite {
         this.python = python;
     }
 
+    /** What the reader of the figures should know about the conditions. */
+    List<String> notes() {
+        return notes;
+    }
+
     List<Row> run() throws Exception {
         Path text = TestData.text(settings.dataDir(), settings.textSize());
         Path writeFile = TestData.zeros(settings.dataDir(), "write", settings.writeSize());
         Path small = TestData.zeros(settings.dataDir(), "small", 1 << 20);
+        // Cached anew through a huge page mapping: the file then sits in the page cache in huge
+        // folios, which any mapping whose address agrees with the file offset modulo the huge
+        // page size can map whole. Every contender below works on that same page cache.
+        notes.add("Mapped file: " + cacheThroughHugePages(text) + " after caching it anew through it.");
         Map<String, Double> cpython = runPython(text, writeFile, small);
         String section = SECTION + ", " + Compare.size(settings.textSize()) + " text";
         int runs = settings.runs();
         long size = settings.textSize();
 
-        try (Mmap aligned = Mmap.options().access(Access.READ).align(TWO_MIB).map(text);
+        try (Mmap huge = Mmap.options().access(Access.READ).hugePages(HugePages.TRANSPARENT).map(text);
+             Mmap aligned = Mmap.options().access(Access.READ).align(TWO_MIB).map(text);
              Mmap plain = Mmap.options().access(Access.READ).map(text);
              FileChannel channel = FileChannel.open(text, StandardOpenOption.READ);
              Arena arena = Arena.ofShared()) {
@@ -63,23 +75,27 @@ final class MappingSuite {
             MappedByteBuffer buffer = size <= Integer.MAX_VALUE
                     ? channel.map(FileChannel.MapMode.READ_ONLY, 0, size) : null;
 
-            search(section, "find 1-byte absent", TestData.ABSENT_1, false, aligned, plain, segment, buffer, cpython, runs);
-            search(section, "find 8-byte absent", TestData.ABSENT_8, false, aligned, plain, segment, buffer, cpython, runs);
-            search(section, "find 32-byte near-miss", TestData.NEAR_MISS_NEEDLE, false, aligned, plain, segment, buffer,
+            Map<String, Mmap> ways = new LinkedHashMap<>();
+            ways.put("Mmap align 2 MiB + huge pages", huge);
+            ways.put("Mmap align 2 MiB", aligned);
+            ways.put("Mmap align 1", plain);
+            search(section, "find 1-byte absent", TestData.ABSENT_1, false, ways, segment, buffer, cpython, runs);
+            search(section, "find 8-byte absent", TestData.ABSENT_8, false, ways, segment, buffer, cpython, runs);
+            search(section, "find 32-byte near-miss", TestData.NEAR_MISS_NEEDLE, false, ways, segment, buffer,
                     cpython, runs);
-            search(section, "rfind 8-byte absent", TestData.ABSENT_8, true, aligned, plain, segment, buffer, cpython, runs);
+            search(section, "rfind 8-byte absent", TestData.ABSENT_8, true, ways, segment, buffer, cpython, runs);
 
             progress.step("sequential read, " + Compare.size(CHUNK) + " chunks");
             byte[] reused = new byte[CHUNK];
             ByteBuffer reusedBuffer = ByteBuffer.wrap(reused);
             Map<String, Double> ours = new LinkedHashMap<>();
             ours.put("Mmap.read(n), new arrays", gb(size, Timer.bestSeconds(runs, () -> {
-                aligned.seek(0);
-                while (aligned.read(CHUNK).length > 0) { }
+                huge.seek(0);
+                while (huge.read(CHUNK).length > 0) { }
             })));
             ours.put("Mmap.read(ByteBuffer), reused", gb(size, Timer.bestSeconds(runs, () -> {
-                aligned.position(0);
-                while (aligned.read(reusedBuffer.clear()) > 0) { }
+                huge.position(0);
+                while (huge.read(reusedBuffer.clear()) > 0) { }
             })));
             Map<String, Double> peers = new LinkedHashMap<>();
             peers.put(SEGMENT, gb(size, Timer.bestSeconds(runs, () -> {
@@ -101,8 +117,8 @@ final class MappingSuite {
             long[] offsets = randomOffsets(size - 8, settings.randomCount());
             double count = offsets.length;
             ours = new LinkedHashMap<>();
-            MemorySegment mapped = aligned.segment();
-            ours.put("Mmap.segment()", ns(count, Timer.bestSeconds(runs, () -> {
+            MemorySegment mapped = huge.segment();
+            ours.put("Mmap.segment(), huge pages", ns(count, Timer.bestSeconds(runs, () -> {
                 long sum = 0;
                 for (long o : offsets) {
                     sum += mapped.get(JAVA_LONG_UNALIGNED, o);
@@ -131,9 +147,9 @@ final class MappingSuite {
             progress.step("readLine over the whole file");
             ours = new LinkedHashMap<>();
             ours.put("Mmap.readLine()", gb(size, Timer.bestSeconds(Math.max(1, runs / 2), () -> {
-                aligned.seek(0);
+                huge.seek(0);
                 long lines = 0;
-                while (aligned.readLine().length > 0) {
+                while (huge.readLine().length > 0) {
                     lines++;
                 }
                 Sink.consume(lines);
@@ -150,16 +166,17 @@ final class MappingSuite {
         return rows;
     }
 
-    private void search(String section, String name, byte[] needle, boolean reverse, Mmap aligned, Mmap plain,
+    private void search(String section, String name, byte[] needle, boolean reverse, Map<String, Mmap> ways,
                         MemorySegment segment, MappedByteBuffer buffer, Map<String, Double> cpython, int runs)
             throws Exception {
         progress.step(name);
-        long size = aligned.length();
+        long size = segment.byteSize();
         Map<String, Double> ours = new LinkedHashMap<>();
-        ours.put("Mmap align 2 MiB", gb(size, Timer.bestSeconds(runs, () ->
-                Sink.consume(reverse ? aligned.rfind(needle, 0) : aligned.find(needle, 0)))));
-        ours.put("Mmap align 1", gb(size, Timer.bestSeconds(runs, () ->
-                Sink.consume(reverse ? plain.rfind(needle, 0) : plain.find(needle, 0)))));
+        for (Map.Entry<String, Mmap> way : ways.entrySet()) {
+            Mmap m = way.getValue();
+            ours.put(way.getKey(), gb(size, Timer.bestSeconds(runs, () ->
+                    Sink.consume(reverse ? m.rfind(needle, 0) : m.find(needle, 0)))));
+        }
         Map<String, Double> peers = new LinkedHashMap<>();
         // What Java code writes without this library: the obvious loop.
         int naiveRuns = Math.max(1, runs / 3);
@@ -269,6 +286,24 @@ final class MappingSuite {
                 }
             }
         }));
+    }
+
+    /** Drops the file from the page cache and reads it back through a huge page mapping. */
+    private String cacheThroughHugePages(Path text) throws Exception {
+        progress.step("caching the text file through a huge page mapping");
+        PageCache.drop(text);
+        try (Mmap m = Mmap.options().access(Access.READ).hugePages(HugePages.TRANSPARENT).map(text)) {
+            MemorySegment s = m.segment();
+            long sum = 0;
+            for (long at = 0; at < s.byteSize(); at += 4096) {
+                sum += s.get(JAVA_BYTE, at);
+            }
+            Sink.consume(sum);
+            double fraction = m.backing().hugePageFraction();
+            String state = String.format(java.util.Locale.ROOT, "%.0f%% of the text file's mapping in huge pages", 100 * fraction);
+            progress.note(state);
+            return state;
+        }
     }
 
     private Map<String, Double> runPython(Path text, Path writeFile, Path small) {

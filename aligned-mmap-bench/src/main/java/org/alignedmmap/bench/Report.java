@@ -123,38 +123,51 @@ final class Report {
         return a >= 100 ? String.format(Locale.ROOT, "%,.0f", a) : String.format(Locale.ROOT, "%.2f", a);
     }
 
-    /** A bar per row: how many times better than the compared peer; log scale, 1 = parity. */
+    /**
+     * A bar per row: how many times better than the compared peer, on a log scale where 1 is
+     * parity; green where the row's goal is met, red where it is missed, grey without a goal.
+     */
     private static boolean chart(Path file, String title, List<Row> rows) throws IOException {
         List<String> names = new ArrayList<>();
-        List<Double> advantages = new ArrayList<>();
+        List<Double> met = new ArrayList<>();
+        List<Double> missed = new ArrayList<>();
+        List<Double> none = new ArrayList<>();
         for (Row row : rows) {
             double a = row.advantage();
-            if (!Double.isNaN(a) && a > 0 && (row.goal() == null || Double.isNaN(row.goal().maxOurs()))) {
-                names.add(shorten(row.operation()));
-                advantages.add(Math.log10(a));
+            if (Double.isNaN(a) || a <= 0 || (row.goal() != null && !Double.isNaN(row.goal().maxOurs()))) {
+                continue;
             }
+            names.add(shorten(row.operation()));
+            double bar = Math.log10(a);
+            Boolean goal = row.goalMet();
+            met.add(Boolean.TRUE.equals(goal) ? bar : 0.0);
+            missed.add(Boolean.FALSE.equals(goal) ? bar : 0.0);
+            none.add(goal == null ? bar : 0.0);
         }
         if (names.isEmpty()) {
             return false;
         }
-        CategoryChart chart = new CategoryChartBuilder().width(1000).height(560).title(title)
-                .xAxisTitle("").yAxisTitle("times the peer (log scale): up = better, down = worse").build();
+        CategoryChart chart = new CategoryChartBuilder().width(1200).height(700).title(title)
+                .xAxisTitle("").yAxisTitle("times the peer, log scale (up = better)").build();
         // Bars of log10(advantage) grow up from parity (1x) when better and down when worse;
         // the axis labels turn them back into "x" factors.
         chart.getStyler().setyAxisTickLabelsFormattingFunction(v -> ratio(Math.pow(10, v)) + "x");
-        chart.getStyler().setLegendVisible(false);
-        chart.getStyler().setXAxisLabelRotation(30);
+        chart.getStyler().setOverlapped(true);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setXAxisLabelRotation(40);
+        chart.getStyler().setAxisTickLabelsFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12));
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridVerticalLinesVisible(false);
         chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Bar);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-        chart.getStyler().setSeriesColors(new Color[] {new Color(0x2B6CB0)});
-        chart.addSeries("advantage", names, advantages);
+        chart.getStyler().setSeriesColors(new Color[] {new Color(0x2F855A), new Color(0xC53030), new Color(0x718096)});
+        chart.addSeries("goal met", names, met);
+        chart.addSeries("goal missed", names, missed);
+        chart.addSeries("no goal", names, none);
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
         return true;
     }
 
     private static String shorten(String text) {
-        return text.length() <= 36 ? text : text.substring(0, 35) + "…";
+        return text.length() <= 44 ? text : text.substring(0, 43) + "…";
     }
 }

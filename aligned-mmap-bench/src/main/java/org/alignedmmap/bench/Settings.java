@@ -25,7 +25,7 @@ record Settings(boolean quick, Path outDir, Path dataDir, long textSize, long wr
     private static final long GIB = 1L << 30;
 
     static Settings full(Path outDir, Path dataDir) {
-        return new Settings(false, outDir, dataDir, GIB, 256 * MIB, 512 * MIB, 2_000_000, 2_000, 3, GIB, GIB, 4 * GIB);
+        return new Settings(false, outDir, dataDir, GIB, 256 * MIB, 512 * MIB, 2_000_000, 2_000, 5, GIB, GIB, 4 * GIB);
     }
 
     static Settings quick(Path outDir, Path dataDir) {
