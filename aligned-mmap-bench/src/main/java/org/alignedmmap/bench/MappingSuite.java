@@ -61,7 +61,7 @@ final class MappingSuite {
         // folios, which any mapping whose address agrees with the file offset modulo the huge
         // page size can map whole. Every contender below works on that same page cache.
         notes.add("Mapped file: " + cacheThroughHugePages(text) + " after caching it anew through it.");
-        Map<String, Double> cpython = runPython(text, writeFile, small);
+        CPythonOnDemand cpython = new CPythonOnDemand(text, writeFile, small);
         String section = SECTION + ", " + Compare.size(settings.textSize()) + " text";
         int runs = settings.runs();
         long size = settings.textSize();
@@ -167,7 +167,7 @@ final class MappingSuite {
     }
 
     private void search(String section, String name, byte[] needle, boolean reverse, Map<String, Mmap> ways,
-                        MemorySegment segment, MappedByteBuffer buffer, Map<String, Double> cpython, int runs)
+                        MemorySegment segment, MappedByteBuffer buffer, CPythonOnDemand cpython, int runs)
             throws Exception {
         progress.step(name);
         long size = segment.byteSize();
@@ -189,7 +189,7 @@ final class MappingSuite {
                 Row.Goal.ratio(CPYTHON, 1.0, "at least as fast as CPython")));
     }
 
-    private void move(String section, Map<String, Double> cpython, int runs) throws Exception {
+    private void move(String section, CPythonOnDemand cpython, int runs) throws Exception {
         long half = settings.moveSize();
         progress.step("move " + Compare.size(half));
         Map<String, Double> ours = new LinkedHashMap<>();
@@ -208,7 +208,7 @@ final class MappingSuite {
                 Row.Goal.ratio(CPYTHON, 1.0, "at least as fast as CPython")));
     }
 
-    private void write(String section, Path file, Map<String, Double> cpython, int runs) throws Exception {
+    private void write(String section, Path file, CPythonOnDemand cpython, int runs) throws Exception {
         long size = settings.writeSize();
         progress.step("write " + Compare.size(size) + " in " + Compare.size(CHUNK) + " chunks");
         byte[] block = new byte[CHUNK];
@@ -246,7 +246,7 @@ final class MappingSuite {
                 ours, peers, Row.Goal.ratio(CPYTHON, 1.0, "at least as fast as CPython")));
     }
 
-    private void mapClose(String section, Path file, Map<String, Double> cpython, int runs) throws Exception {
+    private void mapClose(String section, Path file, CPythonOnDemand cpython, int runs) throws Exception {
         progress.step("open + map + close of 1 MiB");
         Map<String, Double> plain = new LinkedHashMap<>();
         plain.put("Mmap align 1", mapCloseMicros(file, 1, false, runs));
@@ -306,29 +306,42 @@ final class MappingSuite {
         }
     }
 
-    private Map<String, Double> runPython(Path text, Path writeFile, Path small) {
-        Map<String, Double> none = new LinkedHashMap<>();
-        if (python == null) {
-            return none;
+    /**
+     * CPython's figure for one operation, measured when asked: right after the Java side measured
+     * the same operation, so that both meet the machine (memory bandwidth shifts over minutes on a
+     * shared host) in the same state.
+     */
+    private final class CPythonOnDemand {
+        private final Path text;
+        private final Path writeFile;
+        private final Path small;
+
+        CPythonOnDemand(Path text, Path writeFile, Path small) {
+            this.text = text;
+            this.writeFile = writeFile;
+            this.small = small;
         }
-        progress.step("CPython peer: " + python.describe());
-        String params = "{"
-                + "\"text_file\": \"" + text + "\", \"write_file\": \"" + writeFile + "\", \"map_file\": \"" + small + "\", "
-                + "\"runs\": " + settings.runs() + ", "
-                + "\"find\": {" + hexEntries(TestData.ABSENT_1, TestData.ABSENT_8, TestData.NEAR_MISS_NEEDLE) + "}, "
-                + "\"rfind\": {" + hexEntries(TestData.ABSENT_8) + "}, "
-                + "\"read_chunk\": " + CHUNK + ", \"write_chunk\": " + CHUNK + ", "
-                + "\"random_seed\": " + SEED + ", \"random_count\": " + settings.randomCount() + ", "
-                + "\"move_size\": " + settings.moveSize() + ", \"map_iterations\": " + settings.mapIterations() + "}";
-        try {
-            Map<String, Double> results = python.run(params);
-            // Renamed to the Java side's keys: the script names searches by their needle's hex.
-            Map<String, Double> renamed = new LinkedHashMap<>();
-            results.forEach((k, v) -> renamed.put(k, v));
-            return renamed;
-        } catch (IOException e) {
-            progress.note("CPython peer failed: " + e.getMessage());
-            return none;
+
+        /** Seconds of CPython's best run of {@code op}, or null when there is no CPython. */
+        Double get(String op) {
+            if (python == null) {
+                return null;
+            }
+            String params = "{"
+                    + "\"text_file\": \"" + text + "\", \"write_file\": \"" + writeFile + "\", \"map_file\": \""
+                    + small + "\", \"runs\": " + settings.runs() + ", "
+                    + "\"find\": {" + hexEntries(TestData.ABSENT_1, TestData.ABSENT_8, TestData.NEAR_MISS_NEEDLE) + "}, "
+                    + "\"rfind\": {" + hexEntries(TestData.ABSENT_8) + "}, "
+                    + "\"read_chunk\": " + CHUNK + ", \"write_chunk\": " + CHUNK + ", "
+                    + "\"random_seed\": " + SEED + ", \"random_count\": " + settings.randomCount() + ", "
+                    + "\"move_size\": " + settings.moveSize() + ", \"map_iterations\": " + settings.mapIterations() + ", "
+                    + "\"ops\": [\"" + op + "\"]}";
+            try {
+                return python.run(params).get(op);
+            } catch (IOException e) {
+                notes.add("CPython peer failed on " + op + ": " + e.getMessage());
+                return null;
+            }
         }
     }
 
