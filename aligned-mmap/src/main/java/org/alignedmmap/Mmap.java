@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.util.Objects;
+import java.util.concurrent.locks.StampedLock;
 import org.alignedmmap.internal.AlignedMapper;
 import org.alignedmmap.internal.Alignments;
 import org.alignedmmap.internal.ByteSearch;
@@ -82,8 +83,12 @@ import org.alignedmmap.internal.Smaps;
  * first: they keep the memory mapped for the duration of their system call). On JDK 25 a thread
  * whose access the close cut short may also find its interrupt status set, a JDK bug (JDK-8306324,
  * the handshake that delivers the arena's "Already closed" interrupts the thread); {@link
- * Thread#interrupted()} after the exception clears it. Views may be shared
- * between threads as any memory segment. The position-based methods ({@link #read}, {@link
+ * Thread#interrupted()} after the exception clears it. The methods of this class wait for each
+ * other: a close waits for the ones under way to finish. Views may be shared between threads as
+ * any memory segment, but a view accessed directly while another thread closes the mapping
+ * relies on the JDK's shared-arena close alone, which on JDK 25 can let an access already under
+ * way touch the unmapped memory and crash the JVM (JDK-8364167, fixed in later JDKs): stop using
+ * views before closing, or use this class's methods, which never race that way. The position-based methods ({@link #read}, {@link
  * #write}, {@link #seek}, ...) share one position and are not synchronized, like a stream.
  */
 public final class Mmap implements SeekableByteChannel {
@@ -109,6 +114,14 @@ public final class Mmap implements SeekableByteChannel {
     private final boolean confined;
     /** Serializes close and resize, the two operations that replace the view. */
     private final Object lock = new Object();
+    /**
+     * Read-held by every method of this class that touches the mapped memory, write-held by
+     * close and resize while they retire the view. On JDK 25 closing a shared arena does not
+     * reliably wait for a thread that is inside a memory access (JDK-8364167: a use after unmap,
+     * SIGSEGV, seen here under a concurrent close); this lock makes the methods of this class
+     * safe whatever the JDK does. Never taken twice by one thread: StampedLock is not reentrant.
+     */
+    private final StampedLock users = new StampedLock();
 
     /** The live view of the memory; null once closed. Replaced, never mutated, by a resize. */
     private volatile View view;
@@ -448,8 +461,13 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public byte get(long index) {
-        MemorySegment segment = segment();
-        return segment.get(JAVA_BYTE, Objects.checkIndex(index, segment.byteSize()));
+        long stamp = users.readLock();
+        try {
+            MemorySegment segment = segment();
+            return segment.get(JAVA_BYTE, Objects.checkIndex(index, segment.byteSize()));
+        } finally {
+            users.unlockRead(stamp);
+        }
     }
 
     /**
@@ -462,8 +480,13 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public void put(long index, byte value) {
-        MemorySegment segment = writableSegment("put");
-        segment.set(JAVA_BYTE, Objects.checkIndex(index, segment.byteSize()), value);
+        long stamp = users.readLock();
+        try {
+            MemorySegment segment = writableSegment("put");
+            segment.set(JAVA_BYTE, Objects.checkIndex(index, segment.byteSize()), value);
+        } finally {
+            users.unlockRead(stamp);
+        }
     }
 
     /**
@@ -490,10 +513,15 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public void get(long index, byte[] dst, int offset, int length) {
-        MemorySegment segment = segment();
-        Objects.checkFromIndexSize(index, length, segment.byteSize());
-        Objects.checkFromIndexSize(offset, length, dst.length);
-        MemorySegment.copy(segment, JAVA_BYTE, index, dst, offset, length);
+        long stamp = users.readLock();
+        try {
+            MemorySegment segment = segment();
+            Objects.checkFromIndexSize(index, length, segment.byteSize());
+            Objects.checkFromIndexSize(offset, length, dst.length);
+            MemorySegment.copy(segment, JAVA_BYTE, index, dst, offset, length);
+        } finally {
+            users.unlockRead(stamp);
+        }
     }
 
     /**
@@ -538,10 +566,15 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public void put(long index, byte[] src, int offset, int length) {
-        MemorySegment segment = writableSegment("put");
-        Objects.checkFromIndexSize(index, length, segment.byteSize());
-        Objects.checkFromIndexSize(offset, length, src.length);
-        MemorySegment.copy(src, offset, segment, JAVA_BYTE, index, length);
+        long stamp = users.readLock();
+        try {
+            MemorySegment segment = writableSegment("put");
+            Objects.checkFromIndexSize(index, length, segment.byteSize());
+            Objects.checkFromIndexSize(offset, length, src.length);
+            MemorySegment.copy(src, offset, segment, JAVA_BYTE, index, length);
+        } finally {
+            users.unlockRead(stamp);
+        }
     }
 
     // ---- the file-like API ----------------------------------------------------------------
@@ -630,21 +663,26 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public byte[] read(int n) {
-        MemorySegment segment = segment();
-        long remaining = Math.max(0, segment.byteSize() - position);
-        long count = n < 0 ? remaining : Math.min(n, remaining);
-        if (count > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("read: " + count + " bytes remain, more than an array holds; "
-                    + "read in parts or use segment()");
+        long stamp = users.readLock();
+        try {
+            MemorySegment segment = segment();
+            long remaining = Math.max(0, segment.byteSize() - position);
+            long count = n < 0 ? remaining : Math.min(n, remaining);
+            if (count > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("read: " + count + " bytes remain, more than an array holds; "
+                        + "read in parts or use segment()");
+            }
+            if (count == 0) {
+                // The position may lie past the end after a resize shrank the mapping: nothing to copy.
+                return new byte[0];
+            }
+            byte[] bytes = new byte[(int) count];
+            MemorySegment.copy(segment, JAVA_BYTE, position, bytes, 0, (int) count);
+            position += count;
+            return bytes;
+        } finally {
+            users.unlockRead(stamp);
         }
-        if (count == 0) {
-            // The position may lie past the end after a resize shrank the mapping: nothing to copy.
-            return new byte[0];
-        }
-        byte[] bytes = new byte[(int) count];
-        MemorySegment.copy(segment, JAVA_BYTE, position, bytes, 0, (int) count);
-        position += count;
-        return bytes;
     }
 
     /**
@@ -666,12 +704,17 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public int readByte() {
-        MemorySegment segment = segment();
-        if (position >= segment.byteSize()) {
-            throw new IllegalArgumentException("read byte out of range: position " + position + ", length "
-                    + segment.byteSize());
+        long stamp = users.readLock();
+        try {
+            MemorySegment segment = segment();
+            if (position >= segment.byteSize()) {
+                throw new IllegalArgumentException("read byte out of range: position " + position + ", length "
+                        + segment.byteSize());
+            }
+            return Byte.toUnsignedInt(segment.get(JAVA_BYTE, position++));
+        } finally {
+            users.unlockRead(stamp);
         }
-        return Byte.toUnsignedInt(segment.get(JAVA_BYTE, position++));
     }
 
     /**
@@ -683,21 +726,26 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public byte[] readLine() {
-        MemorySegment segment = segment();
-        long length = segment.byteSize();
-        if (position >= length) {
-            return new byte[0];
+        long stamp = users.readLock();
+        try {
+            MemorySegment segment = segment();
+            long length = segment.byteSize();
+            if (position >= length) {
+                return new byte[0];
+            }
+            long newline = ByteSearch.indexOf(segment, position, length, NEWLINE);
+            long end = newline < 0 ? length : newline + 1;
+            long count = end - position;
+            if (count > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("readLine: a line of " + count + " bytes is more than an array holds");
+            }
+            byte[] line = new byte[(int) count];
+            MemorySegment.copy(segment, JAVA_BYTE, position, line, 0, (int) count);
+            position = end;
+            return line;
+        } finally {
+            users.unlockRead(stamp);
         }
-        long newline = ByteSearch.indexOf(segment, position, length, NEWLINE);
-        long end = newline < 0 ? length : newline + 1;
-        long count = end - position;
-        if (count > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("readLine: a line of " + count + " bytes is more than an array holds");
-        }
-        byte[] line = new byte[(int) count];
-        MemorySegment.copy(segment, JAVA_BYTE, position, line, 0, (int) count);
-        position = end;
-        return line;
     }
 
     /**
@@ -728,16 +776,21 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public int write(byte[] data, int offset, int count) {
-        MemorySegment segment = writableSegment("write");
-        Objects.checkFromIndexSize(offset, count, data.length);
-        long length = segment.byteSize();
-        if (position > length || length - position < count) {
-            throw new IllegalArgumentException("data out of range: " + count + " bytes at position " + position
-                    + " do not fit in length " + length);
+        long stamp = users.readLock();
+        try {
+            MemorySegment segment = writableSegment("write");
+            Objects.checkFromIndexSize(offset, count, data.length);
+            long length = segment.byteSize();
+            if (position > length || length - position < count) {
+                throw new IllegalArgumentException("data out of range: " + count + " bytes at position " + position
+                        + " do not fit in length " + length);
+            }
+            MemorySegment.copy(data, offset, segment, JAVA_BYTE, position, count);
+            position += count;
+            return count;
+        } finally {
+            users.unlockRead(stamp);
         }
-        MemorySegment.copy(data, offset, segment, JAVA_BYTE, position, count);
-        position += count;
-        return count;
     }
 
     /**
@@ -750,15 +803,20 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public void writeByte(int value) {
-        MemorySegment segment = writableSegment("writeByte");
-        if (value < Byte.MIN_VALUE || value > 0xFF) {
-            throw new IllegalArgumentException("writeByte: value must be a byte (-128 to 255), was " + value);
+        long stamp = users.readLock();
+        try {
+            MemorySegment segment = writableSegment("writeByte");
+            if (value < Byte.MIN_VALUE || value > 0xFF) {
+                throw new IllegalArgumentException("writeByte: value must be a byte (-128 to 255), was " + value);
+            }
+            if (position >= segment.byteSize()) {
+                throw new IllegalArgumentException("write byte out of range: position " + position + ", length "
+                        + segment.byteSize());
+            }
+            segment.set(JAVA_BYTE, position++, (byte) value);
+        } finally {
+            users.unlockRead(stamp);
         }
-        if (position >= segment.byteSize()) {
-            throw new IllegalArgumentException("write byte out of range: position " + position + ", length "
-                    + segment.byteSize());
-        }
-        segment.set(JAVA_BYTE, position++, (byte) value);
     }
 
     // ---- search ---------------------------------------------------------------------------
@@ -799,12 +857,17 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public long find(byte[] sub, long start, long end) {
-        Objects.requireNonNull(sub, "sub");
-        MemorySegment segment = segment();
-        long length = segment.byteSize();
-        long from = sliceIndex(start, length);
-        long to = sliceIndex(end, length);
-        return from > to ? -1 : ByteSearch.indexOf(segment, from, to, sub);
+        long stamp = users.readLock();
+        try {
+            Objects.requireNonNull(sub, "sub");
+            MemorySegment segment = segment();
+            long length = segment.byteSize();
+            long from = sliceIndex(start, length);
+            long to = sliceIndex(end, length);
+            return from > to ? -1 : ByteSearch.indexOf(segment, from, to, sub);
+        } finally {
+            users.unlockRead(stamp);
+        }
     }
 
     /**
@@ -843,12 +906,17 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public long rfind(byte[] sub, long start, long end) {
-        Objects.requireNonNull(sub, "sub");
-        MemorySegment segment = segment();
-        long length = segment.byteSize();
-        long from = sliceIndex(start, length);
-        long to = sliceIndex(end, length);
-        return from > to ? -1 : ByteSearch.lastIndexOf(segment, from, to, sub);
+        long stamp = users.readLock();
+        try {
+            Objects.requireNonNull(sub, "sub");
+            MemorySegment segment = segment();
+            long length = segment.byteSize();
+            long from = sliceIndex(start, length);
+            long to = sliceIndex(end, length);
+            return from > to ? -1 : ByteSearch.lastIndexOf(segment, from, to, sub);
+        } finally {
+            users.unlockRead(stamp);
+        }
     }
 
     /** Python's slice index rules: negative counts from the end, then clamp to [0, length]. */
@@ -875,13 +943,18 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public void move(long dest, long src, long count) {
-        MemorySegment segment = writableSegment("move");
-        long length = segment.byteSize();
-        if (count < 0 || src < 0 || dest < 0 || length - dest < count || length - src < count) {
-            throw new IllegalArgumentException("source, destination, or count out of range: dest " + dest + ", src "
-                    + src + ", count " + count + ", length " + length);
+        long stamp = users.readLock();
+        try {
+            MemorySegment segment = writableSegment("move");
+            long length = segment.byteSize();
+            if (count < 0 || src < 0 || dest < 0 || length - dest < count || length - src < count) {
+                throw new IllegalArgumentException("source, destination, or count out of range: dest " + dest + ", src "
+                        + src + ", count " + count + ", length " + length);
+            }
+            MemorySegment.copy(segment, src, segment, dest, count);
+        } finally {
+            users.unlockRead(stamp);
         }
-        MemorySegment.copy(segment, src, segment, dest, count);
     }
 
     /**
@@ -1049,24 +1122,30 @@ public final class Mmap implements SeekableByteChannel {
                         + newLength + " overflows");
             }
             long oldLength = current.segment().byteSize();
-            // Every view of the old generation dies here, before any page moves.
-            current.arena().close();
-            view = null;
-            long address = mapping.address();
+            // This class's own accesses finish first; then every view of the old generation
+            // dies, before any page moves.
+            long stamp = users.writeLock();
             try {
-                long resized = isAnonymous() ? resizeAnonymous(address, oldLength, newLength)
-                        : resizeFile(fd, address, oldLength, newLength);
-                mapping.moved(resized, newLength);
-                // mremap keeps MADV_HUGEPAGE and mlock on the pages it keeps and adds (and locks
-                // and faults in what it adds); population of what was added is ours to redo.
-                HugePageSupport.populateGrowth(plan, resized, oldLength, newLength);
-            } catch (ErrnoException | RuntimeException e) {
-                // The old mapping is intact (the helpers record where it is); a new generation
-                // keeps the dead views' cleaners from touching it.
-                mapping.moved(mapping.address(), mapping.length());
-                throw e;
+                current.arena().close();
+                view = null;
+                long address = mapping.address();
+                try {
+                    long resized = isAnonymous() ? resizeAnonymous(address, oldLength, newLength)
+                            : resizeFile(fd, address, oldLength, newLength);
+                    mapping.moved(resized, newLength);
+                    // mremap keeps MADV_HUGEPAGE and mlock on the pages it keeps and adds (and
+                    // locks and faults in what it adds); population of what was added is ours.
+                    HugePageSupport.populateGrowth(plan, resized, oldLength, newLength);
+                } catch (ErrnoException | RuntimeException e) {
+                    // The old mapping is intact (the helpers record where it is); a new
+                    // generation keeps the dead views' cleaners from touching it.
+                    mapping.moved(mapping.address(), mapping.length());
+                    throw e;
+                } finally {
+                    view = newView();
+                }
             } finally {
-                view = newView();
+                users.unlockWrite(stamp);
             }
         }
     }
@@ -1172,26 +1251,31 @@ public final class Mmap implements SeekableByteChannel {
      */
     @Override
     public int read(ByteBuffer dst) {
-        MemorySegment segment = segment();
-        if (dst.isReadOnly()) {
-            throw new java.nio.ReadOnlyBufferException();
-        }
-        long remaining = segment.byteSize() - position;
-        if (remaining <= 0) {
-            return dst.hasRemaining() ? -1 : 0;
-        }
-        int count = (int) Math.min(dst.remaining(), remaining);
-        if (count > 0) {
-            if (dst.hasArray()) {
-                // Straight into the array: no segment view of the buffer to make per call.
-                MemorySegment.copy(segment, JAVA_BYTE, position, dst.array(), dst.arrayOffset() + dst.position(), count);
-            } else {
-                MemorySegment.copy(segment, position, MemorySegment.ofBuffer(dst), 0, count);
+        long stamp = users.readLock();
+        try {
+            MemorySegment segment = segment();
+            if (dst.isReadOnly()) {
+                throw new java.nio.ReadOnlyBufferException();
             }
-            dst.position(dst.position() + count);
-            position += count;
+            long remaining = segment.byteSize() - position;
+            if (remaining <= 0) {
+                return dst.hasRemaining() ? -1 : 0;
+            }
+            int count = (int) Math.min(dst.remaining(), remaining);
+            if (count > 0) {
+                if (dst.hasArray()) {
+                    // Straight into the array: no segment view of the buffer to make per call.
+                    MemorySegment.copy(segment, JAVA_BYTE, position, dst.array(), dst.arrayOffset() + dst.position(), count);
+                } else {
+                    MemorySegment.copy(segment, position, MemorySegment.ofBuffer(dst), 0, count);
+                }
+                dst.position(dst.position() + count);
+                position += count;
+            }
+            return count;
+        } finally {
+            users.unlockRead(stamp);
         }
-        return count;
     }
 
     /**
@@ -1206,23 +1290,28 @@ public final class Mmap implements SeekableByteChannel {
      */
     @Override
     public int write(ByteBuffer src) throws IOException {
-        MemorySegment segment = segment();
-        if (readOnly) {
-            throw new ReadOnlyChannelException("write");
+        long stamp = users.readLock();
+        try {
+            MemorySegment segment = segment();
+            if (readOnly) {
+                throw new ReadOnlyChannelException("write");
+            }
+            long remaining = segment.byteSize() - position;
+            if (!src.hasRemaining()) {
+                return 0;
+            }
+            if (remaining <= 0) {
+                throw new IOException("write: no room at position " + position + " of length " + segment.byteSize()
+                        + "; resize() to grow the mapping");
+            }
+            int count = (int) Math.min(src.remaining(), remaining);
+            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, segment, position, count);
+            src.position(src.position() + count);
+            position += count;
+            return count;
+        } finally {
+            users.unlockRead(stamp);
         }
-        long remaining = segment.byteSize() - position;
-        if (!src.hasRemaining()) {
-            return 0;
-        }
-        if (remaining <= 0) {
-            throw new IOException("write: no room at position " + position + " of length " + segment.byteSize()
-                    + "; resize() to grow the mapping");
-        }
-        int count = (int) Math.min(src.remaining(), remaining);
-        MemorySegment.copy(MemorySegment.ofBuffer(src), 0, segment, position, count);
-        src.position(src.position() + count);
-        position += count;
-        return count;
     }
 
     /**
@@ -1281,11 +1370,16 @@ public final class Mmap implements SeekableByteChannel {
             if (current == null) {
                 return;
             }
-            if (current.arena() != null) {
-                // Waits for every thread to leave its access; from then on views throw.
-                current.arena().close();
+            // This class's own accesses finish first; the arena's close then ends the views.
+            long stamp = users.writeLock();
+            try {
+                if (current.arena() != null) {
+                    current.arena().close();
+                }
+                view = null;
+            } finally {
+                users.unlockWrite(stamp);
             }
-            view = null;
             if (callerArena == null) {
                 mapping.release(mapping.generation());
             } else {

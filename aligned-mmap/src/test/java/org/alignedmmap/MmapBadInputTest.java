@@ -134,8 +134,8 @@ class MmapBadInputTest {
         Path withAttribute(String name, String attribute) throws Exception {
             Path path = TestFiles.randomFile(dir, name, SIZE, 79);
             created.put(path, Files.readAllBytes(path));
-            Assumptions.assumeTrue(chattr("+" + attribute, path), "chattr +" + attribute + " needs ext4 and root");
-            resources.push(() -> chattr("-" + attribute, path));
+            Assumptions.assumeTrue(Chattr.run("+" + attribute, path), "chattr +" + attribute + " needs ext4 and root");
+            resources.push(() -> Chattr.run("-" + attribute, path));
             return path;
         }
 
@@ -776,14 +776,4 @@ class MmapBadInputTest {
         throw new IllegalStateException(field + " not in /proc/meminfo");
     }
 
-    private static boolean chattr(String change, Path path) throws Exception {
-        try {
-            Process p = new ProcessBuilder("chattr", change, path.toString()).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            p.getInputStream().readAllBytes();
-            return p.waitFor() == 0;
-        } catch (IOException noChattr) {
-            return false;
-        }
-    }
 }

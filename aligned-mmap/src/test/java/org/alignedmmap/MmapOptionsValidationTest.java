@@ -179,7 +179,7 @@ class MmapOptionsValidationTest {
     @Test
     void shouldRefuseWritableMappingOfImmutableFile() throws Exception {
         Path locked = writeFile("locked.bin", 100);
-        org.junit.jupiter.api.Assumptions.assumeTrue(chattr("+i", locked), "chattr +i needs ext4 and root");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Chattr.run("+i", locked), "chattr +i needs ext4 and root");
         try {
             assertThatThrownBy(() -> Mmap.options().access(Access.WRITE).map(locked))
                     .isInstanceOf(AccessDeniedException.class)
@@ -188,22 +188,10 @@ class MmapOptionsValidationTest {
                 assertThat(m.length()).isEqualTo(100);
             }
         } finally {
-            chattr("-i", locked);
+            Chattr.run("-i", locked);
         }
     }
 
-    private static boolean chattr(String change, Path path) throws Exception {
-        try {
-            Process p = new ProcessBuilder("chattr", change, path.toString()).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            try (var out = p.getInputStream(); var err = p.getErrorStream()) {
-                out.readAllBytes();
-            }
-            return p.waitFor() == 0;
-        } catch (IOException noChattr) {
-            return false;
-        }
-    }
 
     private Path writeFile(String name, int size) {
         try {

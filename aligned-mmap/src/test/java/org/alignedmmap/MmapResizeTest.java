@@ -205,25 +205,15 @@ class MmapResizeTest {
     /** chattr +i for the length of a try block: even root can then neither write nor truncate the file. */
     private record Immutable(Path file) implements AutoCloseable {
         static Immutable of(Path file) throws Exception {
-            assumeThat(chattr("+i", file)).as("chattr +i needs ext4 and root").isTrue();
+            assumeThat(Chattr.run("+i", file)).as("chattr +i needs ext4 and root").isTrue();
             return new Immutable(file);
         }
 
         @Override
         public void close() throws Exception {
-            chattr("-i", file);
+            Chattr.run("-i", file);
         }
 
-        private static boolean chattr(String change, Path path) throws Exception {
-            try {
-                Process p = new ProcessBuilder("chattr", change, path.toString()).redirectErrorStream(true).start();
-                p.getOutputStream().close();
-                p.getInputStream().readAllBytes();
-                return p.waitFor() == 0;
-            } catch (IOException noChattr) {
-                return false;
-            }
-        }
     }
 
     @ParameterizedTest

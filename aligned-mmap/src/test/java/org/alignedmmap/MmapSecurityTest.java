@@ -132,7 +132,7 @@ class MmapSecurityTest {
     void shouldNeverMapAFileWritableThatMayNotBeWritten() throws Exception {
         Path file = TestFiles.randomFile(dir, "locked.bin", (int) (2 * PAGE), 3);
         byte[] contents = Files.readAllBytes(file);
-        assumeThat(chattr("+i", file)).as("chattr +i needs ext4 and root").isTrue();
+        assumeThat(Chattr.run("+i", file)).as("chattr +i needs ext4 and root").isTrue();
         try {
             for (Access access : List.of(Access.WRITE, Access.DEFAULT)) {
                 assertThatThrownBy(() -> Mmap.options().access(access).align(2L << 20).map(file))
@@ -159,7 +159,7 @@ class MmapSecurityTest {
                 LibC.close(fd);
             }
         } finally {
-            chattr("-i", file);
+            Chattr.run("-i", file);
         }
         assertThat(Files.readAllBytes(file)).isEqualTo(contents);
     }
@@ -269,14 +269,4 @@ class MmapSecurityTest {
         }
     }
 
-    private static boolean chattr(String change, Path path) throws Exception {
-        try {
-            Process p = new ProcessBuilder("chattr", change, path.toString()).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            p.getInputStream().readAllBytes();
-            return p.waitFor() == 0;
-        } catch (IOException noChattr) {
-            return false;
-        }
-    }
 }
