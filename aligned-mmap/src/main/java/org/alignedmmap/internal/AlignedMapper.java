@@ -117,6 +117,20 @@ public final class AlignedMapper {
     }
 
     /**
+     * Unmaps a mapping this library made and owns, as {@link #unmap}. The kernel refuses only
+     * arguments that are wrong, so a refusal here is a bug, not a condition to handle.
+     *
+     * @throws IllegalStateException if the kernel refuses
+     */
+    public static void unmapOwned(long address, long length, long granule) {
+        try {
+            unmap(address, length, granule);
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("unmapping " + length + " bytes at " + LibC.hex(address) + " failed", e);
+        }
+    }
+
+    /**
      * Tries to map at a recently freed address aligned to at least {@code align}.
      *
      * @return the address, or 0 when no remembered address was free
@@ -193,18 +207,6 @@ public final class AlignedMapper {
             throw new IllegalArgumentException("length " + length
                     + " needs more address space than a 64-bit address can hold");
         }
-    }
-
-    /**
-     * Reserves {@code span} bytes of address space at a multiple of {@code align} without
-     * mapping anything usable there. Used by callers that fill the range themselves with
-     * {@code MAP_FIXED}.
-     *
-     * @return the reservation; its {@link Reservation#aligned} address is where to map
-     * @throws ErrnoException if the address space is not available
-     */
-    static Reservation reserve(long span, long align) throws ErrnoException {
-        return Reservation.reserve(span, align, Platform.pageSize());
     }
 
     /** Address space held with PROT_NONE, and the aligned address inside it. */

@@ -90,11 +90,6 @@ public final class LibC {
     /** No errno: sysconf returns -1 for names it does not know, and that is all we need. */
     private static final MethodHandle SYSCONF = LINKER.downcallHandle(symbol("sysconf"),
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
-    /** Returns an error number instead of setting errno. */
-    private static final MethodHandle POSIX_MEMALIGN = LINKER.downcallHandle(symbol("posix_memalign"),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle FREE = LINKER.downcallHandle(symbol("free"),
-            FunctionDescriptor.ofVoid(ADDRESS));
 
     /** glibc 2.32+ only; absent on musl, where {@link Errno} falls back to its own table. */
     private static final Optional<MethodHandle> STRERRORNAME_NP = optional("strerrorname_np",
@@ -111,7 +106,6 @@ public final class LibC {
     /** Opening a FIFO (or a device) returns at once instead of waiting for the other side. */
     public static final int O_NONBLOCK = 0x800;
     public static final int O_RDWR = 0x2;
-    public static final int O_CREAT = 0x40;
     public static final int O_CLOEXEC = 0x80000;
     public static final int AT_FDCWD = -100;
     public static final int AT_EMPTY_PATH = 0x1000;
@@ -454,29 +448,6 @@ public final class LibC {
             return (long) SYSCONF.invokeExact(name);
         } catch (Throwable t) {
             throw unexpected("sysconf", t);
-        }
-    }
-
-    /**
-     * {@code posix_memalign(3)}.
-     *
-     * @param result receives the address (one pointer-sized word)
-     * @return 0, or the error number (ENOMEM, EINVAL)
-     */
-    public static int posixMemalign(MemorySegment result, long alignment, long size) {
-        try {
-            return (int) POSIX_MEMALIGN.invokeExact(result, alignment, size);
-        } catch (Throwable t) {
-            throw unexpected("posix_memalign", t);
-        }
-    }
-
-    /** {@code free(3)}. */
-    public static void free(long address) {
-        try {
-            FREE.invokeExact(MemorySegment.ofAddress(address));
-        } catch (Throwable t) {
-            throw unexpected("free", t);
         }
     }
 

@@ -89,12 +89,7 @@ public final class NativeMapping {
         }
         released = true;
         closeFd();
-        try {
-            AlignedMapper.unmap(address, length, granule);
-        } catch (ErrnoException e) {
-            // munmap of a range we mapped fails only for bad arguments: a bug, never a condition.
-            throw new IllegalStateException("unmapping " + length + " bytes at " + LibC.hex(address) + " failed", e);
-        }
+        AlignedMapper.unmapOwned(address, length, granule);
     }
 
     /** Closes the descriptor now (if any) and forgets it; the memory stays. */
@@ -111,19 +106,13 @@ public final class NativeMapping {
         }
     }
 
-    /** Tells whether the memory has been released. */
-    public synchronized boolean isReleased() {
-        return released;
-    }
-
     /**
      * Arranges for this generation to be released once {@code holder} is unreachable.
      *
      * @param holder the object whose reachability keeps the memory in use (the arena's scope)
-     * @return a handle to run the release early
      */
-    public Cleaner.Cleanable releaseWhenUnreachable(Object holder) {
+    public void releaseWhenUnreachable(Object holder) {
         int forGeneration = generation();
-        return CLEANER.register(holder, () -> release(forGeneration));
+        CLEANER.register(holder, () -> release(forGeneration));
     }
 }

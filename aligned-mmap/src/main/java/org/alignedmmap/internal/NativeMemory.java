@@ -55,7 +55,7 @@ public final class NativeMemory {
      *     is allocated)
      */
     public static MemorySegment allocate(Arena arena, long size, long align) {
-        if (align < Platform.pageSize() && size < MAPPING_THRESHOLD) {
+        if (!mapsFor(size, align)) {
             return arena.allocate(size, align);
         }
         return map(arena, size, align);
@@ -118,21 +118,11 @@ public final class NativeMemory {
             // The cleanup captures only a long, so it cannot keep the arena (or anything else)
             // reachable; it gets a segment with the address and the size that were handed out.
             return MemorySegment.ofAddress(address).reinterpret(size, arena,
-                    segment -> unmap(segment.address(), Math.max(segment.byteSize(), 1), granule));
+                    segment -> AlignedMapper.unmapOwned(segment.address(), Math.max(segment.byteSize(), 1), granule));
         } catch (Throwable t) {
             // The arena was closed by another thread in between: the action was not registered.
-            unmap(address, length, granule);
+            AlignedMapper.unmapOwned(address, length, granule);
             throw t;
-        }
-    }
-
-    private static void unmap(long address, long length, long granule) {
-        try {
-            // hugetlb mappings must be unmapped in whole huge pages: the granule rounds the length.
-            AlignedMapper.unmap(address, length, granule);
-        } catch (ErrnoException e) {
-            // munmap of a range we mapped fails only for bad arguments: a bug, never a condition.
-            throw new IllegalStateException("unmapping " + length + " bytes at " + LibC.hex(address) + " failed", e);
         }
     }
 }
