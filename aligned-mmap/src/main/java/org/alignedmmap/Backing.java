@@ -1,9 +1,7 @@
 package org.alignedmmap;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Objects;
-import org.alignedmmap.internal.Alignments;
-import org.alignedmmap.internal.Platform;
+import org.alignedmmap.internal.PageRange;
 import org.alignedmmap.internal.Smaps;
 
 /**
@@ -75,18 +73,8 @@ public record Backing(long address, long size, long vmaSize, boolean exact, long
      * @throws java.io.UncheckedIOException if {@code /proc/self/smaps} cannot be read (no procfs)
      */
     public static Backing of(MemorySegment segment) {
-        Objects.requireNonNull(segment, "segment");
-        if (!segment.isNative()) {
-            throw new IllegalArgumentException("segment is a heap segment, which has no fixed native address: "
-                    + segment);
-        }
-        if (!segment.scope().isAlive()) {
-            throw new IllegalStateException("segment's arena is already closed: " + segment);
-        }
-        long page = Platform.pageSize();
-        long start = Alignments.alignDown(segment.address(), page);
-        long end = Alignments.alignUp(segment.address() + segment.byteSize(), page);
-        return Smaps.backing(Smaps.SELF, start, end);
+        PageRange pages = PageRange.of(segment);
+        return Smaps.backing(Smaps.SELF, pages.start(), pages.end());
     }
 
     /**

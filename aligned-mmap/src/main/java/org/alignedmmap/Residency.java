@@ -1,9 +1,8 @@
 package org.alignedmmap;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Objects;
-import org.alignedmmap.internal.Alignments;
 import org.alignedmmap.internal.Mincore;
+import org.alignedmmap.internal.PageRange;
 import org.alignedmmap.internal.Platform;
 
 /**
@@ -39,18 +38,9 @@ public record Residency(long residentPages, long totalPages, long pageSize) {
      *     up from an address, or its memory was unmapped behind its arena's back
      */
     public static Residency of(MemorySegment segment) throws ErrnoException {
-        Objects.requireNonNull(segment, "segment");
-        if (!segment.isNative()) {
-            throw new IllegalArgumentException("segment is a heap segment, which has no fixed native address: "
-                    + segment);
-        }
-        if (!segment.scope().isAlive()) {
-            throw new IllegalStateException("segment's arena is already closed: " + segment);
-        }
+        PageRange pages = PageRange.of(segment);
         long page = Platform.pageSize();
-        long start = Alignments.alignDown(segment.address(), page);
-        long end = Alignments.alignUp(segment.address() + segment.byteSize(), page);
-        return new Residency(Mincore.residentPages(start, end - start), (end - start) / page, page);
+        return new Residency(Mincore.residentPages(pages.start(), pages.length()), pages.length() / page, page);
     }
 
     /**
