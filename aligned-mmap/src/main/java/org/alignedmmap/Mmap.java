@@ -330,8 +330,7 @@ public final class Mmap implements SeekableByteChannel {
     public Backing backing() {
         synchronized (lock) {
             MemorySegment segment = liveSegment();
-            return Smaps.backing(Smaps.SELF, segment.address(),
-                    segment.address() + Alignments.alignUp(segment.byteSize(), mapping.granule()));
+            return Smaps.backing(Smaps.SELF, segment.address(), segment.address() + span(segment));
         }
     }
 
@@ -349,7 +348,7 @@ public final class Mmap implements SeekableByteChannel {
     public Residency residency() throws ErrnoException {
         synchronized (lock) {
             MemorySegment segment = liveSegment();
-            long span = Alignments.alignUp(segment.byteSize(), mapping.granule());
+            long span = span(segment);
             long page = Platform.pageSize();
             return new Residency(Mincore.residentPages(segment.address(), span), span / page, page);
         }
@@ -374,7 +373,7 @@ public final class Mmap implements SeekableByteChannel {
     public void lock() throws ErrnoException {
         synchronized (lock) {
             MemorySegment segment = liveSegment();
-            MemoryLock.lock(segment.address(), Alignments.alignUp(segment.byteSize(), mapping.granule()));
+            MemoryLock.lock(segment.address(), span(segment));
             locked = true;
         }
     }
@@ -390,9 +389,14 @@ public final class Mmap implements SeekableByteChannel {
     public void unlock() throws ErrnoException {
         synchronized (lock) {
             MemorySegment segment = liveSegment();
-            MemoryLock.unlock(segment.address(), Alignments.alignUp(segment.byteSize(), mapping.granule()));
+            MemoryLock.unlock(segment.address(), span(segment));
             locked = false;
         }
+    }
+
+    /** The mapped span: the length rounded up to whole pages (whole huge pages for hugetlb). */
+    private long span(MemorySegment segment) {
+        return Alignments.alignUp(segment.byteSize(), mapping.granule());
     }
 
     // ---- views ----------------------------------------------------------------------------
@@ -857,17 +861,7 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public long find(byte[] sub, long start, long end) {
-        long stamp = users.readLock();
-        try {
-            Objects.requireNonNull(sub, "sub");
-            MemorySegment segment = segment();
-            long length = segment.byteSize();
-            long from = sliceIndex(start, length);
-            long to = sliceIndex(end, length);
-            return from > to ? -1 : ByteSearch.indexOf(segment, from, to, sub);
-        } finally {
-            users.unlockRead(stamp);
-        }
+        return search(sub, start, end, false);
     }
 
     /**
@@ -906,6 +900,11 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public long rfind(byte[] sub, long start, long end) {
+        return search(sub, start, end, true);
+    }
+
+    /** find and rfind: CPython's slice rules for start and end, then the search kernels. */
+    private long search(byte[] sub, long start, long end, boolean last) {
         long stamp = users.readLock();
         try {
             Objects.requireNonNull(sub, "sub");
@@ -913,7 +912,10 @@ public final class Mmap implements SeekableByteChannel {
             long length = segment.byteSize();
             long from = sliceIndex(start, length);
             long to = sliceIndex(end, length);
-            return from > to ? -1 : ByteSearch.lastIndexOf(segment, from, to, sub);
+            if (from > to) {
+                return -1;
+            }
+            return last ? ByteSearch.lastIndexOf(segment, from, to, sub) : ByteSearch.indexOf(segment, from, to, sub);
         } finally {
             users.unlockRead(stamp);
         }
