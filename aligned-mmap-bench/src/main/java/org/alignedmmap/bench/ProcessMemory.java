@@ -5,17 +5,25 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** This process's virtual size and resident set, from /proc/self/status. */
-final class ProcessMemory {
+/** This process's virtual size and resident set, from /proc/self/status (also used by the CLI's demo). */
+public final class ProcessMemory {
     private ProcessMemory() {}
 
-    /** VmSize in bytes. */
-    static long virtual() {
+    /**
+     * Returns the process's virtual size.
+     *
+     * @return VmSize in bytes
+     */
+    public static long virtual() {
         return field("VmSize:");
     }
 
-    /** VmRSS in bytes. */
-    static long resident() {
+    /**
+     * Returns the process's resident set.
+     *
+     * @return VmRSS in bytes
+     */
+    public static long resident() {
         return field("VmRSS:");
     }
 

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.alignedmmap.Aligned;
 import org.alignedmmap.Backing;
-import org.alignedmmap.HugePages;
 import org.alignedmmap.Residency;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,9 +28,8 @@ final class AllocCommand implements Callable<Integer> {
             description = "Alignment of the address: a power of two (default 1).")
     long align;
 
-    @Option(names = "--huge", paramLabel = "KIND", arity = "0..1", fallbackValue = "transparent",
-            converter = HugePagesOption.class, description = HugePagesOption.DESCRIPTION)
-    HugePages huge = HugePages.NONE;
+    @Mixin
+    HugePagesOption huge;
 
     @Option(names = "--touch", description = "Write every byte before reporting (and time it).")
     boolean touch;
@@ -46,7 +44,7 @@ final class AllocCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (Arena arena = Arena.ofConfined()) {
             long start = System.nanoTime();
-            MemorySegment segment = Aligned.allocate(arena, size, align, huge);
+            MemorySegment segment = Aligned.allocate(arena, size, align, huge.kind);
             long allocated = System.nanoTime();
             long touched = allocated;
             if (touch) {
@@ -62,7 +60,7 @@ final class AllocCommand implements Callable<Integer> {
                 o.put("address", segment.address());
                 o.put("requestedAlignment", align);
                 o.put("actualAlignment", Sizes.naturalAlignment(segment.address()));
-                o.put("hugePages", huge.name());
+                o.put("hugePages", huge.kind.name());
                 o.put("allocateMicros", (allocated - start) / 1e3);
                 o.put("touchMicros", touch ? (touched - allocated) / 1e3 : null);
                 o.put("backing", Describe.backingJson(backing));
@@ -70,7 +68,7 @@ final class AllocCommand implements Callable<Integer> {
                 out.println(Json.write(o));
             } else {
                 out.printf("%-10s %s at %s alignment, huge pages: %s%n", "Allocated", Sizes.format(segment.byteSize()),
-                        Sizes.format(align), huge.name().toLowerCase(Locale.ROOT));
+                        Sizes.format(align), huge.kind.name().toLowerCase(Locale.ROOT));
                 out.printf("%-10s %s%n", "Address", Describe.address(segment.address()));
                 out.printf("%-10s %.1f us%s%n", "Time", (allocated - start) / 1e3,
                         touch ? String.format(Locale.ROOT, ", writing every byte %.1f us", (touched - allocated) / 1e3) : "");

@@ -19,6 +19,7 @@ import org.alignedmmap.Backing;
 import org.alignedmmap.HugePages;
 import org.alignedmmap.Mmap;
 import org.alignedmmap.MmapConstants;
+import org.alignedmmap.bench.ProcessMemory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -151,13 +152,13 @@ final class DemoCommand implements Callable<Integer> {
         long resident = 0;
         for (int round = 0; round < 3; round++) {
             try (Arena arena = Arena.ofConfined()) {
-                long virtualBefore = status("VmSize:");
-                long residentBefore = status("VmRSS:");
+                long virtualBefore = ProcessMemory.virtual();
+                long residentBefore = ProcessMemory.resident();
                 long start = System.nanoTime();
                 MemorySegment s = allocation.allocate(arena);
                 best = Math.min(best, System.nanoTime() - start);
-                extra = Math.max(0, status("VmSize:") - virtualBefore - Aligned.alignUp(s.byteSize(), Alignment.pageSize()));
-                resident = Math.max(0, status("VmRSS:") - residentBefore);
+                extra = Math.max(0, ProcessMemory.virtual() - virtualBefore - Aligned.alignUp(s.byteSize(), Alignment.pageSize()));
+                resident = Math.max(0, ProcessMemory.resident() - residentBefore);
             }
         }
         double micros = best / 1e3;
@@ -241,18 +242,5 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         channel.truncate(size);
-    }
-
-    private static long status(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException e) {
-            return 0;
-        }
-        return 0;
     }
 }

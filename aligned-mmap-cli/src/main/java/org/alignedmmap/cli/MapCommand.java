@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.alignedmmap.Access;
 import org.alignedmmap.Alignment;
-import org.alignedmmap.HugePages;
 import org.alignedmmap.Mmap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,9 +40,8 @@ final class MapCommand implements Callable<Integer> {
             description = "read (default: this command never changes the file), write, copy or default.")
     String access;
 
-    @Option(names = "--huge", paramLabel = "KIND", arity = "0..1", fallbackValue = "transparent",
-            converter = HugePagesOption.class, description = HugePagesOption.DESCRIPTION)
-    HugePages huge = HugePages.NONE;
+    @Mixin
+    HugePagesOption huge;
 
     @Option(names = "--populate", description = "Fault every page in while mapping (MAP_POPULATE).")
     boolean populate;
@@ -68,7 +66,7 @@ final class MapCommand implements Callable<Integer> {
                     + access + "'");
         };
         long fileSize = Files.size(file);
-        try (Mmap m = Mmap.options().access(mode).offset(offset).length(length).align(align).hugePages(huge)
+        try (Mmap m = Mmap.options().access(mode).offset(offset).length(length).align(align).hugePages(huge.kind)
                 .populate(populate).map(file)) {
             if (touch) {
                 Describe.touchRead(m.segment(), Alignment.pageSize());
