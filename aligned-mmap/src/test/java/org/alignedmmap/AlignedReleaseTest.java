@@ -11,11 +11,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.alignedmmap.ProcMaps.Range;
 import org.alignedmmap.internal.Alignments;
 import org.junit.jupiter.api.Test;
@@ -83,7 +80,7 @@ class AlignedReleaseTest {
     void shouldFreeSmallAllocationsWhenTheArenaCloses() throws IOException {
         // Malloc'ed memory leaves no trace in /proc/self/maps; a leak would in the resident set:
         // 20,000 zeroed 64 KiB segments are 1.25 GiB, far above any noise of the JVM.
-        long rssBefore = statusKilobytes("VmRSS");
+        long rssBefore = ProcStatus.kilobytes("VmRSS");
         for (int round = 0; round < 20; round++) {
             try (Arena arena = Arena.ofConfined()) {
                 for (int i = 0; i < 1_000; i++) {
@@ -91,14 +88,14 @@ class AlignedReleaseTest {
                 }
             }
         }
-        long grownKilobytes = statusKilobytes("VmRSS") - rssBefore;
+        long grownKilobytes = ProcStatus.kilobytes("VmRSS") - rssBefore;
         assertThat(grownKilobytes).as("resident set growth in kB").isLessThan(256 * 1024);
     }
 
     @Test
     void shouldReleaseMemoryOfAnAutoArenaAfterGc() throws Exception {
         long address = allocateAndForget(Arena.ofAuto(), 3 * PAGE, 64L << 20);
-        assertThat(eventually(() -> !ProcMaps.read().anyMapped(address, address + 3 * PAGE)))
+        assertThat(Gc.eventually(() -> !ProcMaps.read().anyMapped(address, address + 3 * PAGE)))
                 .as("auto-arena memory at 0x%x released after GC", address).isTrue();
     }
 
@@ -107,7 +104,7 @@ class AlignedReleaseTest {
         ByteBuffer kept = Aligned.allocateDirect((int) (2 * PAGE), 2 << 20);
         long keptAddress = Aligned.address(kept);
         long forgotten = directBufferAddress();
-        assertThat(eventually(() -> !ProcMaps.read().anyMapped(forgotten, forgotten + 2 * PAGE)))
+        assertThat(Gc.eventually(() -> !ProcMaps.read().anyMapped(forgotten, forgotten + 2 * PAGE)))
                 .as("unreachable direct buffer at 0x%x released after GC", forgotten).isTrue();
         // The kept buffer went through the same collections: still mapped and usable.
         assertThat(ProcMaps.read().anyMapped(keptAddress, keptAddress + 2 * PAGE)).isTrue();
@@ -211,26 +208,5 @@ class AlignedReleaseTest {
             ProcMaps.Region region = snapshot.regionAt(r.start());
             return region != null && region.perms().startsWith("---") && region.path().isEmpty();
         }).toList();
-    }
-
-    private static long statusKilobytes(String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.split("\\s+")[1]);
-            }
-        }
-        throw new IllegalStateException(field + " not in /proc/self/status");
-    }
-
-    private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-        while (Instant.now().isBefore(deadline)) {
-            System.gc();
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
     }
 }

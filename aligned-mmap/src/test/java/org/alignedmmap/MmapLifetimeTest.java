@@ -10,9 +10,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,14 +113,14 @@ class MmapLifetimeTest {
     @Test
     void shouldReleaseMappingOfAnAutoArenaOnGc() throws Exception {
         long address = mapInAutoArena();
-        assertThat(eventually(() -> !ProcMaps.read().anyMapped(address, address + PAGE)))
+        assertThat(Gc.eventually(() -> !ProcMaps.read().anyMapped(address, address + PAGE)))
                 .as("auto-arena mapping at 0x%x released after GC", address).isTrue();
     }
 
     @Test
     void shouldReleaseUnclosedMappingOnGc() throws Exception {
         long address = mapAndForget();
-        assertThat(eventually(() -> !ProcMaps.read().anyMapped(address, address + PAGE)))
+        assertThat(Gc.eventually(() -> !ProcMaps.read().anyMapped(address, address + PAGE)))
                 .as("forgotten mapping at 0x%x released after GC", address).isTrue();
     }
 
@@ -152,17 +149,5 @@ class MmapLifetimeTest {
 
     private static MemorySegment viewOfForgottenMapping() throws IOException {
         return Mmap.options().anonymous(PAGE).segment();
-    }
-
-    private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-        while (Instant.now().isBefore(deadline)) {
-            System.gc();
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
     }
 }

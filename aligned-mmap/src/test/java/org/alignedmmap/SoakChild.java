@@ -137,16 +137,7 @@ public final class SoakChild {
         static Snapshot take(Path file) throws IOException {
             ProcessFootprint footprint = ProcessFootprint.take();
             return new Snapshot(footprint.descriptorCount(), footprint.descriptorsOf(file), footprint.mappingsOf(file),
-                    footprint.maps().regions().size(), status("VmSize"), status("VmRSS"));
-        }
-
-        private static long status(String field) throws IOException {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.split("\\s+")[1]);
-                }
-            }
-            throw new IllegalStateException(field + " not in /proc/self/status");
+                    footprint.maps().regions().size(), ProcStatus.kilobytes("VmSize"), ProcStatus.kilobytes("VmRSS"));
         }
     }
 
