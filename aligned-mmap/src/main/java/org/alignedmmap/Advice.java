@@ -1,8 +1,6 @@
 package org.alignedmmap;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Locale;
+import org.alignedmmap.internal.OperatingSystem;
 
 /**
  * The {@code madvise(2)} advice values Linux accepts, for {@link Mmap#advise(Advice, long, long)};
@@ -12,65 +10,59 @@ import java.util.Locale;
  */
 public enum Advice {
     /** No special treatment. */
-    NORMAL(0, 0, 0, null),
+    NORMAL(0),
     /** Expect random access: read ahead less. */
-    RANDOM(1, 0, 0, null),
+    RANDOM(1),
     /** Expect sequential access: read ahead more, free behind. */
-    SEQUENTIAL(2, 0, 0, null),
+    SEQUENTIAL(2),
     /** Expect access soon: start reading in. */
-    WILLNEED(3, 0, 0, null),
+    WILLNEED(3),
     /**
      * Not needed for now: drop the pages. File pages are read again on access; anonymous and
      * copy-on-write pages come back zero-filled, so private data is lost.
      */
-    DONTNEED(4, 0, 0, null),
+    DONTNEED(4),
     /** Private anonymous pages may be freed lazily, their contents lost (Linux 4.5). */
-    FREE(8, 4, 5, null),
+    FREE(8),
     /** Free the range and its backing store: punches a hole in a shared file mapping (Linux 2.6.16). */
-    REMOVE(9, 2, 6, null),
+    REMOVE(9),
     /** Do not make the range available to a child after fork. */
-    DONTFORK(10, 2, 6, null),
+    DONTFORK(10),
     /** Undo {@link #DONTFORK}. */
-    DOFORK(11, 2, 6, null),
+    DOFORK(11),
     /** Let KSM merge identical pages (needs a kernel with KSM). */
-    MERGEABLE(12, 2, 6, "/sys/kernel/mm/ksm"),
+    MERGEABLE(12),
     /** Undo {@link #MERGEABLE}. */
-    UNMERGEABLE(13, 2, 6, "/sys/kernel/mm/ksm"),
+    UNMERGEABLE(13),
     /** Back the range with transparent huge pages where possible (needs THP). */
-    HUGEPAGE(14, 2, 6, "/sys/kernel/mm/transparent_hugepage"),
+    HUGEPAGE(14),
     /** Do not back the range with transparent huge pages. */
-    NOHUGEPAGE(15, 2, 6, "/sys/kernel/mm/transparent_hugepage"),
+    NOHUGEPAGE(15),
     /** Leave the range out of core dumps (Linux 3.4). */
-    DONTDUMP(16, 3, 4, null),
+    DONTDUMP(16),
     /** Undo {@link #DONTDUMP}. */
-    DODUMP(17, 3, 4, null),
+    DODUMP(17),
     /** A child after fork sees the range zero-filled (private anonymous only, Linux 4.14). */
-    WIPEONFORK(18, 4, 14, null),
+    WIPEONFORK(18),
     /** Undo {@link #WIPEONFORK}. */
-    KEEPONFORK(19, 4, 14, null),
+    KEEPONFORK(19),
     /** Deactivate the pages: reclaim them first under pressure (Linux 5.4). */
-    COLD(20, 5, 4, null),
+    COLD(20),
     /** Reclaim the pages now (Linux 5.4). */
-    PAGEOUT(21, 5, 4, null),
+    PAGEOUT(21),
     /** Fault the pages in readable now, like reading every page (Linux 5.14). */
-    POPULATE_READ(22, 5, 14, null),
+    POPULATE_READ(22),
     /** Fault the pages in writable now, like writing every page (Linux 5.14). */
-    POPULATE_WRITE(23, 5, 14, null),
+    POPULATE_WRITE(23),
     /** Like {@link #DONTNEED}, also for locked pages (Linux 5.18). */
-    DONTNEED_LOCKED(24, 5, 18, null),
+    DONTNEED_LOCKED(24),
     /** Collapse the range into transparent huge pages now, synchronously (Linux 6.1, needs THP). */
-    COLLAPSE(25, 6, 1, "/sys/kernel/mm/transparent_hugepage");
+    COLLAPSE(25);
 
     private final int value;
-    private final int sinceMajor;
-    private final int sinceMinor;
-    private final String requiredSysfs;
 
-    Advice(int value, int sinceMajor, int sinceMinor, String requiredSysfs) {
+    Advice(int value) {
         this.value = value;
-        this.sinceMajor = sinceMajor;
-        this.sinceMinor = sinceMinor;
-        this.requiredSysfs = requiredSysfs;
     }
 
     /**
@@ -91,31 +83,6 @@ public enum Advice {
      * @return true if {@code madvise} with this value can succeed here
      */
     public boolean isSupported() {
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-            return false;
-        }
-        int[] version = KernelVersion.CURRENT;
-        boolean recentEnough = version[0] > sinceMajor || (version[0] == sinceMajor && version[1] >= sinceMinor);
-        return recentEnough && (requiredSysfs == null || Files.isDirectory(Path.of(requiredSysfs)));
-    }
-
-    /** The running kernel's major and minor version, from {@code os.version}. */
-    private static final class KernelVersion {
-        static final int[] CURRENT = parse(System.getProperty("os.version", "0.0"));
-
-        static int[] parse(String release) {
-            String[] parts = release.split("[.\\-+_]");
-            int major = parts.length > 0 ? leadingInt(parts[0]) : 0;
-            int minor = parts.length > 1 ? leadingInt(parts[1]) : 0;
-            return new int[] {major, minor};
-        }
-
-        private static int leadingInt(String text) {
-            int end = 0;
-            while (end < text.length() && Character.isDigit(text.charAt(end))) {
-                end++;
-            }
-            return end == 0 ? 0 : Integer.parseInt(text.substring(0, end));
-        }
+        return OperatingSystem.current().supports(this);
     }
 }

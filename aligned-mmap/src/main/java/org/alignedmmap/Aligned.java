@@ -4,17 +4,17 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.Objects;
-import org.alignedmmap.internal.Alignments;
 import org.alignedmmap.internal.NativeMemory;
+import org.alignedmmap.internal.PowerOfTwo;
 
 /**
  * Native memory whose start address is a multiple of an alignment the caller chooses, without a
  * file: buffers for native libraries, DMA and {@code O_DIRECT} I/O. Also the address arithmetic
- * around it. The alignment the system demands comes from {@link Alignment}.
+ * around it. The alignment the system demands comes from {@link SystemAlignment}.
  *
  * <pre>{@code
  * Path file = Path.of("data.bin");
- * long align = Alignment.directIo(file).fileChannel();
+ * long align = SystemAlignment.directIo(file).fileChannel();
  * try (Arena arena = Arena.ofConfined();
  *      FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT)) {
  *     MemorySegment buffer = Aligned.allocate(arena, 16 * align, align);   // zero-filled
@@ -22,12 +22,12 @@ import org.alignedmmap.internal.NativeMemory;
  *     assert Aligned.isAligned(buffer, align);
  * }                                                                          // unmapped here
  *
- * ByteBuffer dma = Aligned.allocateDirect(1 << 20, (int) Alignment.pageSize());  // freed once unreachable
+ * ByteBuffer dma = Aligned.allocateDirect(1 << 20, (int) SystemAlignment.pageSize());  // freed once unreachable
  * MemorySegment copy = Aligned.copyOf(bytes, 64, arena);   // ctypes' from_buffer_copy
  * }</pre>
  *
  * <h2>How the memory is obtained</h2>
- * Alignments of a page ({@link Alignment#pageSize()}) or more, and sizes of 128 KiB or more at
+ * Alignments of a page ({@link SystemAlignment#pageSize()}) or more, and sizes of 128 KiB or more at
  * any alignment, get an anonymous private mapping placed with reserve-then-trim: no address space
  * is kept beyond the page-rounded size, the kernel's zero pages make eager zeroing unnecessary,
  * and only the pages actually touched become resident. Smaller requests go to the JDK's own
@@ -58,7 +58,7 @@ public final class Aligned {
      *     calling thread
      * @param size the number of bytes, {@code >= 0}; the segment has exactly this size
      * @param align the alignment of the address, a power of two {@code >= 1}; for example {@link
-     *     Alignment#pageSize()}, {@code 2L << 20}, or {@link DirectIoAlignment#fileChannel()}
+     *     SystemAlignment#pageSize()}, {@code 2L << 20}, or {@link DirectIoAlignment#fileChannel()}
      * @return a writable native segment of {@code size} zero bytes at a multiple of {@code align}
      * @throws NullPointerException if {@code arena} is null
      * @throws IllegalArgumentException if {@code size} is negative, {@code align} is not a power of
@@ -79,7 +79,7 @@ public final class Aligned {
      * <ul>
      *   <li>{@link HugePages#NONE}: the same as {@link #allocate(Arena, long, long)}.
      *   <li>{@link HugePages#TRANSPARENT}: the alignment is raised to {@link
-     *       Alignment#transparentHugePageSize()} and the memory is advised with {@code
+     *       SystemAlignment#transparentHugePageSize()} and the memory is advised with {@code
      *       MADV_HUGEPAGE}, so every whole huge page of it can become one as it is touched.
      *       Best effort: {@link Backing#of(MemorySegment)} tells what it got.
      *   <li>{@code HUGETLB_*}: pages of the hugetlb pool of that size; the alignment is raised to
@@ -273,7 +273,7 @@ public final class Aligned {
      *     a power of two
      */
     public static boolean isAligned(ByteBuffer buffer, long align) {
-        Alignments.requirePowerOfTwo("align", align);
+        PowerOfTwo.requirePowerOfTwo("align", align);
         return isAligned(address(buffer), align);
     }
 
@@ -288,7 +288,7 @@ public final class Aligned {
      *     not a power of two
      */
     public static boolean isAligned(MemorySegment segment, long align) {
-        Alignments.requirePowerOfTwo("align", align);
+        PowerOfTwo.requirePowerOfTwo("align", align);
         return isAligned(address(segment), align);
     }
 
@@ -301,7 +301,7 @@ public final class Aligned {
      * @throws IllegalArgumentException if {@code align} is not a power of two
      */
     public static boolean isAligned(long address, long align) {
-        Alignments.requirePowerOfTwo("align", align);
+        PowerOfTwo.requirePowerOfTwo("align", align);
         return (address & (align - 1)) == 0;
     }
 
@@ -315,8 +315,8 @@ public final class Aligned {
      * @throws ArithmeticException if that multiple does not fit in a long
      */
     public static long alignUp(long value, long align) {
-        Alignments.requirePowerOfTwo("align", align);
-        return Alignments.alignUp(value, align);
+        PowerOfTwo.requirePowerOfTwo("align", align);
+        return PowerOfTwo.alignUp(value, align);
     }
 
     /**
@@ -329,8 +329,8 @@ public final class Aligned {
      * @throws IllegalArgumentException if {@code align} is not a power of two
      */
     public static long alignDown(long value, long align) {
-        Alignments.requirePowerOfTwo("align", align);
-        return Alignments.alignDown(value, align);
+        PowerOfTwo.requirePowerOfTwo("align", align);
+        return PowerOfTwo.alignDown(value, align);
     }
 
     private static void checkAllocation(Arena arena, long size, long align) {
@@ -338,7 +338,7 @@ public final class Aligned {
         if (size < 0) {
             throw new IllegalArgumentException("size must be >= 0, was " + size);
         }
-        Alignments.requirePowerOfTwo("align", align);
+        PowerOfTwo.requirePowerOfTwo("align", align);
         if (size > Long.MAX_VALUE - align) {
             throw new IllegalArgumentException("size + align overflows a long: size=" + size + ", align=" + align);
         }

@@ -1,8 +1,8 @@
 package org.alignedmmap;
 
 import java.lang.foreign.MemorySegment;
+import org.alignedmmap.internal.OperatingSystem;
 import org.alignedmmap.internal.PageRange;
-import org.alignedmmap.internal.Smaps;
 
 /**
  * What backs a range of memory, as the kernel reports it in {@code /proc/self/smaps}: how much
@@ -74,7 +74,7 @@ public record Backing(long address, long size, long vmaSize, boolean exact, long
      */
     public static Backing of(MemorySegment segment) {
         PageRange pages = PageRange.of(segment);
-        return Smaps.backing(Smaps.SELF, pages.start(), pages.end());
+        return OperatingSystem.current().backing(pages.start(), pages.end());
     }
 
     /**

@@ -1,10 +1,10 @@
 package org.alignedmmap;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
@@ -16,14 +16,14 @@ import java.util.Objects;
  * partial block at the end of the file.
  *
  * <p>For anything else (writes, reuse of one buffer for many reads), open the {@link FileChannel}
- * yourself with {@code ExtendedOpenOption.DIRECT} and use buffers from {@link Aligned#allocate}
+ * yourself with {@link #DIRECT} and use buffers from {@link Aligned#allocate}
  * aligned to {@link DirectIoAlignment#fileChannel()}, with transfer lengths and file positions
  * in multiples of it:
  *
  * <pre>{@code
- * long block = Alignment.directIo(file).fileChannel();
+ * long block = SystemAlignment.directIo(file).fileChannel();
  * try (Arena arena = Arena.ofConfined();
- *      FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
+ *      FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, DirectIo.DIRECT)) {
  *     MemorySegment buffer = Aligned.allocate(arena, 8 * block, block);
  *     // ... fill the buffer ...
  *     channel.write(buffer.asByteBuffer(), 0);
@@ -31,7 +31,26 @@ import java.util.Objects;
  * }</pre>
  */
 public final class DirectIo {
+    /**
+     * The {@link OpenOption} that opens a {@link FileChannel} with {@code O_DIRECT}: the JDK's
+     * {@code com.sun.nio.file.ExtendedOpenOption.DIRECT}, for {@code FileChannel.open(file, READ,
+     * DirectIo.DIRECT)}. The same object; here because javac warns about every reference to
+     * {@code ExtendedOpenOption} ("internal proprietary API") with no way to suppress the
+     * warning, which breaks builds that treat warnings as errors. Looked up by name, which
+     * javac does not see.
+     */
+    public static final OpenOption DIRECT = extendedOpenOption("DIRECT");
+
     private DirectIo() {}
+
+    private static OpenOption extendedOpenOption(String name) {
+        try {
+            Class<?> options = Class.forName("com.sun.nio.file.ExtendedOpenOption");
+            return (OpenOption) options.getField(name).get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this JDK has no com.sun.nio.file.ExtendedOpenOption." + name, e);
+        }
+    }
 
     /**
      * Reads {@code length} bytes from {@code position} of a file with {@code O_DIRECT}.
@@ -74,8 +93,8 @@ public final class DirectIo {
         if (!arena.scope().isAlive()) {
             throw new IllegalArgumentException("arena must be alive, was already closed: " + arena);
         }
-        long block = Alignment.directIo(file).fileChannel();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT)) {
+        long block = SystemAlignment.directIo(file).fileChannel();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, DIRECT)) {
             long end = Math.min(position + length, channel.size());
             if (end <= position) {
                 return Aligned.allocate(arena, 0, block);

@@ -1,12 +1,7 @@
 package org.alignedmmap;
 
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.stream.Collectors;
-import org.alignedmmap.internal.Platform;
-import org.alignedmmap.internal.SysFs;
+import org.alignedmmap.internal.OperatingSystem;
 
 /**
  * What kind of pages should back a mapping: the payoff of alignment. A huge page maps a whole
@@ -26,7 +21,7 @@ import org.alignedmmap.internal.SysFs;
  * where it can: best effort, no setup, memory that the kernel may split and swap like any other.
  * The {@code HUGETLB_*} kinds take pages from a pool the administrator set aside ({@code
  * nr_hugepages}): guaranteed huge, never swapped, reserved when mapped, and failing at once when
- * the pool is too small. See {@link Alignment#hugePagePools()}.
+ * the pool is too small. See {@link SystemAlignment#hugePagePools()}.
  */
 public enum HugePages {
     /** Base pages only, as the kernel decides by default (the default). */
@@ -34,7 +29,7 @@ public enum HugePages {
 
     /**
      * Transparent huge pages: the alignment is raised to {@link
-     * Alignment#transparentHugePageSize()} (the PMD size, 2 MiB on x86-64) and {@code
+     * SystemAlignment#transparentHugePageSize()} (the PMD size, 2 MiB on x86-64) and {@code
      * madvise(MADV_HUGEPAGE)} marks the whole mapping, which is what THP's {@code madvise} mode
      * (and the {@code defrag} setting of the same name) waits for. The length is not rounded: a
      * tail shorter than a huge page stays in base pages.
@@ -113,22 +108,15 @@ public enum HugePages {
      *     is {@link #unavailableReason()}
      */
     public long pageSize() {
-        return switch (this) {
-            case NONE -> Platform.pageSize();
-            case TRANSPARENT -> SysFs.transparentHugePageSize(SysFs.TRANSPARENT_HUGEPAGE)
-                    .orElseThrow(() -> new UnsupportedOperationException(unavailableReason().orElseThrow()));
-            case HUGETLB_2MB, HUGETLB_1GB -> 1L << sizeShift;
-            case HUGETLB_DEFAULT -> SysFs.defaultHugePageSize(SysFs.PROC_MEMINFO)
-                    .orElseThrow(() -> new UnsupportedOperationException(unavailableReason().orElseThrow()));
-        };
+        return OperatingSystem.current().pageSize(this);
     }
 
     /**
      * Tells whether the running system can back memory with pages of this kind: for {@link
-     * #TRANSPARENT} the kernel has THP and its mode ({@link Alignment#transparentHugePages()}) is
+     * #TRANSPARENT} the kernel has THP and its mode ({@link SystemAlignment#transparentHugePages()}) is
      * {@code always} or {@code madvise}; for the hugetlb kinds the kernel supports that page size.
      * A hugetlb pool may still be too small for a given mapping: see {@link
-     * Alignment#hugePagePools()}. Either way, {@link Mmap#backing()} tells what a mapping got.
+     * SystemAlignment#hugePagePools()}. Either way, {@link Mmap#backing()} tells what a mapping got.
      *
      * @return true if mappings of this kind can be backed by its pages here
      */
@@ -143,17 +131,7 @@ public enum HugePages {
      *     /sys/kernel/mm/transparent_hugepage/enabled is [never]"}; empty when available
      */
     public Optional<String> unavailableReason() {
-        return switch (this) {
-            case NONE -> Optional.empty();
-            case TRANSPARENT -> transparentUnavailableReason();
-            case HUGETLB_2MB, HUGETLB_1GB -> hugetlbUnavailableReason(1L << sizeShift);
-            case HUGETLB_DEFAULT -> {
-                OptionalLong size = SysFs.defaultHugePageSize(SysFs.PROC_MEMINFO);
-                yield size.isPresent() ? hugetlbUnavailableReason(size.getAsLong())
-                        : Optional.of("the kernel has no hugetlb support: " + SysFs.PROC_MEMINFO
-                                + " has no Hugepagesize line");
-            }
-        };
+        return OperatingSystem.current().unavailableReason(this);
     }
 
     /**
@@ -167,30 +145,5 @@ public enum HugePages {
             case HUGETLB_2MB, HUGETLB_1GB -> MmapConstants.MAP_HUGETLB | (sizeShift << MmapConstants.MAP_HUGE_SHIFT);
             case HUGETLB_DEFAULT -> MmapConstants.MAP_HUGETLB;
         };
-    }
-
-    private static Optional<String> transparentUnavailableReason() {
-        TransparentHugePages mode = SysFs.transparentHugePages(SysFs.TRANSPARENT_HUGEPAGE);
-        Path enabled = SysFs.TRANSPARENT_HUGEPAGE.resolve("enabled");
-        return switch (mode) {
-            case UNSUPPORTED -> Optional.of("the kernel has no transparent huge page support: " + enabled
-                    + " does not exist");
-            case NEVER -> Optional.of("transparent huge pages are disabled: " + enabled + " is [never]");
-            case ALWAYS, MADVISE -> SysFs.transparentHugePageSize(SysFs.TRANSPARENT_HUGEPAGE).isPresent()
-                    ? Optional.empty()
-                    : Optional.of("the kernel does not tell the transparent huge page size: "
-                            + SysFs.TRANSPARENT_HUGEPAGE.resolve("hpage_pmd_size") + " is missing");
-        };
-    }
-
-    private static Optional<String> hugetlbUnavailableReason(long size) {
-        List<Long> sizes = SysFs.hugePageSizes(SysFs.HUGEPAGES);
-        if (sizes.contains(size)) {
-            return Optional.empty();
-        }
-        String have = sizes.isEmpty() ? "none" : sizes.stream().map(s -> (s / 1024) + " kB")
-                .collect(Collectors.joining(", "));
-        return Optional.of("the kernel has no hugetlb pages of " + (size / 1024) + " kB: "
-                + SysFs.hugePoolDirectory(SysFs.HUGEPAGES, size) + " does not exist (sizes here: " + have + ")");
     }
 }

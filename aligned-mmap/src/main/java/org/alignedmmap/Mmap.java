@@ -5,26 +5,23 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.util.Objects;
-import java.util.concurrent.locks.StampedLock;
-import org.alignedmmap.internal.AlignedMapper;
-import org.alignedmmap.internal.Alignments;
+import org.alignedmmap.internal.AccessGuard;
 import org.alignedmmap.internal.ByteSearch;
-import org.alignedmmap.internal.FileStatus;
-import org.alignedmmap.internal.HugePageSupport;
-import org.alignedmmap.internal.LibC;
-import org.alignedmmap.internal.MemoryLock;
-import org.alignedmmap.internal.Mincore;
-import org.alignedmmap.internal.NativeMapping;
-import org.alignedmmap.internal.Platform;
-import org.alignedmmap.internal.Smaps;
+import org.alignedmmap.internal.MappedRegion;
+import org.alignedmmap.internal.OperatingSystem;
+import org.alignedmmap.internal.PowerOfTwo;
 
 /**
  * A memory mapping of a file or of anonymous memory whose start address is a multiple of an
  * alignment the caller chose: CPython's {@code mmap} with the {@code align} parameter proposed in
- * CPython issue 112448, for Java, with all of CPython 3.13's {@code mmap} methods.
+ * CPython issue 112448, for Java, with all of CPython 3.13's {@code mmap} methods and the
+ * additions of CPython 3.15 ({@link #setName(String)}, {@link #flush(long, long, int)} with
+ * flags, {@link #fileSize()} of anonymous memory).
  *
  * <pre>{@code
  * try (Mmap m = Mmap.options().align(2L << 20).map(Path.of("data.bin"))) {
@@ -43,8 +40,8 @@ import org.alignedmmap.internal.Smaps;
  * IllegalArgumentException}, IndexError becomes {@link IndexOutOfBoundsException}, a write to a
  * read-only mapping {@link java.nio.ReadOnlyBufferException}, and any use after {@link #close()}
  * {@link IllegalStateException}; each message says what was wrong and the values. Indices are
- * never negative, as usual in Java; only {@link #find} and
- * {@link #rfind} take CPython's negative start/end.
+ * never negative, as usual in Java; only {@link #find} and {@link #rfind} take CPython's negative
+ * start/end. Each method says which CPython behaviour it follows: 3.13's unless it names 3.15.
  *
  * <h2>Huge pages, and what backs the memory</h2>
  * {@link MmapOptions#hugePages(HugePages)} places the mapping where huge pages can back it and
@@ -53,13 +50,38 @@ import org.alignedmmap.internal.Smaps;
  * mapping (base pages, transparent huge pages, hugetlb pages), {@link #residency()} from {@code
  * mincore} how much of it is resident.
  *
- * <h2>Lifetime</h2>
- * By default a mapping owns a shared arena: {@link #close()} unmaps the memory at once, from any
- * thread, and from then on every method and every view taken earlier ({@link #segment()}, {@link
- * #asByteBuffer()}) throws {@link IllegalStateException} instead of touching unmapped memory. A
- * {@link #resize(long)} ends the views taken before it in the same way. A mapping that is never
- * closed is unmapped after the garbage collector finds it and all its views unreachable. With
- * {@link MmapOptions#arena(Arena)} the memory belongs to the caller's arena instead.
+ * <h2>Lifetime and threads</h2>
+ * <p><b>This class's methods.</b> {@link #close()} may be called from any thread at any time
+ * (from the owner thread only for a {@link MmapOptions#confined(boolean) confined} mapping). It
+ * waits until the methods of this class already under way on other threads have finished, then
+ * unmaps; methods called afterwards throw {@link IllegalStateException}. So no method of this
+ * class ever touches unmapped memory, whatever the threads do. A {@link #resize(long)} waits for
+ * them in the same way, and methods called during a resize wait for it. Readers never wait for
+ * each other: each thread announces its call in a counter of its own (see {@code
+ * internal.AccessGuard}), so any number of threads may read, search and copy one mapping at
+ * once. The position-based methods ({@link #read}, {@link #write}, {@link #seek}, ...) share one
+ * position and are not synchronized, like a stream.
+ *
+ * <p><b>Views.</b> {@link #segment()} and {@link #asByteBuffer()} return memory segments and
+ * buffers tied to an arena that the first such call creates: a shared arena (a confined one for
+ * a confined mapping). {@link #close()} and {@link #resize(long)} close it, and from then on
+ * every access through a view taken earlier throws {@link IllegalStateException} instead of
+ * touching unmapped memory. Closing a shared arena costs a handshake with every thread of the
+ * JVM (50-90 us on a 2-core VM), which is why a mapping whose views are never taken does not
+ * create one and closes in a few microseconds. A view accessed directly by one thread while
+ * another closes the mapping relies on the JDK's shared-arena close alone, which on JDK 25 can
+ * let an access already under way touch the unmapped memory and crash the JVM (JDK-8364167, fixed
+ * in later JDKs): stop using views before closing, or use this class's methods. On JDK 25 a
+ * thread whose view access the close cut short may also find its interrupt status set
+ * (JDK-8306324); {@link Thread#interrupted()} after the exception clears it.
+ *
+ * <p><b>A caller's arena.</b> With {@link MmapOptions#arena(Arena)} the memory belongs to that
+ * arena: the views are the arena's segments, {@link #close()} ends only this object (and closes
+ * its descriptor), and the arena's close unmaps. That close, too, waits for this class's methods
+ * under way before it unmaps, and they throw afterwards.
+ *
+ * <p><b>Forgotten mappings.</b> A mapping that is never closed is unmapped after the garbage
+ * collector finds it and all its views unreachable.
  *
  * <h2>Faults</h2>
  * If the mapped file shrinks under the mapping (another process truncates it), touching the lost
@@ -71,112 +93,107 @@ import org.alignedmmap.internal.Smaps;
  * usable for the pages that remain; {@link #flush}, {@link #advise} and {@link #fileSize()}, which
  * only ask the kernel, keep working.
  *
- * <p>Memory mapped without {@code PROT_READ} and {@code PROT_WRITE} ({@code PROT_NONE}, or {@code
+ * <h2>Memory that cannot be accessed</h2>
+ * Memory mapped without {@code PROT_READ} and {@code PROT_WRITE} ({@code PROT_NONE}, or {@code
  * PROT_EXEC} alone, which some CPUs make execute-only) cannot be read at all: a Java access
  * would crash the JVM with SIGSEGV. Such a mapping keeps its address, length, {@link #flush},
- * {@link #advise} and {@link #close()}, but {@link #segment()}, {@link #asByteBuffer()} and every
- * method that reads or writes its bytes throw {@link UnsupportedOperationException}.
- *
- * <h2>Threads</h2>
- * {@link #close()} may be called from any thread at any time; other threads using the mapping
- * then get {@link IllegalStateException} (a {@link #flush} or {@link #advise} under way finishes
- * first: they keep the memory mapped for the duration of their system call). On JDK 25 a thread
- * whose access the close cut short may also find its interrupt status set, a JDK bug (JDK-8306324,
- * the handshake that delivers the arena's "Already closed" interrupts the thread); {@link
- * Thread#interrupted()} after the exception clears it. The methods of this class wait for each
- * other: a close waits for the ones under way to finish. Views may be shared between threads as
- * any memory segment, but a view accessed directly while another thread closes the mapping
- * relies on the JDK's shared-arena close alone, which on JDK 25 can let an access already under
- * way touch the unmapped memory and crash the JVM (JDK-8364167, fixed in later JDKs): stop using
- * views before closing, or use this class's methods, which never race that way. The position-based methods ({@link #read}, {@link
- * #write}, {@link #seek}, ...) share one position and are not synchronized, like a stream.
+ * {@link #advise}, {@link #backing()}, {@link #residency()} and {@link #close()}; every method
+ * that reads or writes its bytes (get, put, read, readByte, readLine, write, writeByte, move,
+ * find, rfind, the channel's read and write) and the views throw {@link
+ * UnsupportedOperationException}, checked before the read-only check.
  */
 public final class Mmap implements SeekableByteChannel {
     private static final byte NEWLINE = '\n';
 
-    private final NativeMapping mapping;
-    private final long alignment;
-    private final long fileOffset;
-    private final String source;
-    private final Access access;
-    private final int prot;
-    private final int flags;
+    /** Unmaps the memory of mappings nobody closed, once they and their views are unreachable. */
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private static final String CLOSED = "mmap closed or invalid";
+    private static final String ARENA_CLOSED = "the arena this mapping is bound to is closed: its memory is unmapped";
+
+    private final MappedRegion region;
+    /** Counts this class's methods in flight; closed by close(), or by the caller's arena. */
+    private final AccessGuard guard;
+    private final Settings settings;
     private final boolean readOnly;
     /** False for PROT_NONE and PROT_EXEC alone: any access from Java would be a SIGSEGV. */
     private final boolean accessible;
-    private final Arena callerArena;
-    private final boolean trackFd;
-    /** The huge page and population choices, as resolved when mapping; reapplied by resize. */
-    private final HugePageSupport.Plan plan;
-    /** Whether {@link #lock()} is in force; guarded by {@link #lock}. A resize keeps it. */
-    private boolean locked;
-    /** An own arena confined to the creating thread: cheap to close, usable by that thread only. */
-    private final boolean confined;
-    /** Serializes close and resize, the two operations that replace the view. */
-    private final Object lock = new Object();
-    /**
-     * Read-held by every method of this class that touches the mapped memory, write-held by
-     * close and resize while they retire the view. On JDK 25 closing a shared arena does not
-     * reliably wait for a thread that is inside a memory access (JDK-8364167: a use after unmap,
-     * SIGSEGV, seen here under a concurrent close); this lock makes the methods of this class
-     * safe whatever the JDK does. Never taken twice by one thread: StampedLock is not reentrant.
-     */
-    private final StampedLock users = new StampedLock();
+    /** Releases the region when the guard becomes unreachable; null with a caller's arena. */
+    private final Cleaner.Cleanable cleanable;
+    /** Serializes close, resize and the making of views. */
+    private final Object lifecycle = new Object();
 
-    /** The live view of the memory; null once closed. Replaced, never mutated, by a resize. */
-    private volatile View view;
+    /**
+     * The memory this class's methods use, exactly the mapped bytes (read-only for read-only
+     * mappings): an unchecked segment guarded by {@link #guard}, or the caller's arena's
+     * segment. Replaced by a resize.
+     */
+    private volatile MemorySegment memory;
+
+    /** The views' segment, made on the first {@link #segment()}; null until then and after resize. */
+    private volatile MemorySegment view;
+    /** The arena of {@link #view} when this object owns it; guarded by {@link #lifecycle}. */
+    private Arena viewArena;
 
     /** CPython's {@code pos}: may exceed the length after a resize shrinks the mapping. */
     private long position;
 
     /**
-     * The memory as seen through one arena generation.
+     * What {@link MmapOptions} decided beyond the region itself.
      *
-     * @param arena the arena this object owns and closes, or null when bound to a caller's
-     * @param segment exactly the mapped bytes, read-only for read-only mappings
+     * @param source the file's name for messages, or null for anonymous memory
+     * @param offset the file offset the mapping starts at
+     * @param access the access mode
+     * @param prot the protection bits
+     * @param arena the caller's arena, or null
+     * @param trackFd the option as given (it also forbids resizing anonymous memory, as in CPython)
+     * @param confined whether the mapping is confined to the thread that made it
      */
-    private record View(Arena arena, MemorySegment segment) {}
+    record Settings(String source, long offset, Access access, int prot, Arena arena, boolean trackFd,
+                    boolean confined) {}
 
-    /**
-     * What {@link MmapOptions} resolved; the descriptor is kept only when {@code keepsFd}; {@code
-     * trackFd} is the option as given (it also forbids resizing anonymous memory, as in CPython);
-     * {@code align} and {@code flags} are the plan's (raised to and including huge pages).
-     */
-    record Request(int fd, boolean keepsFd, String source, long offset, long length, long align, int prot,
-                   int flags, Access access, Arena arena, boolean trackFd, boolean confined,
-                   HugePageSupport.Plan plan) {}
-
-    private Mmap(NativeMapping mapping, Request request) {
-        this.mapping = mapping;
-        this.alignment = request.align();
-        this.fileOffset = request.offset();
-        this.source = request.source();
-        this.access = request.access();
-        this.prot = request.prot();
-        this.flags = request.flags();
-        this.readOnly = (request.prot() & MmapConstants.PROT_WRITE) == 0;
-        this.accessible = (request.prot() & (MmapConstants.PROT_READ | MmapConstants.PROT_WRITE)) != 0;
-        this.callerArena = request.arena();
-        this.trackFd = request.trackFd();
-        this.plan = request.plan();
-        this.confined = request.confined();
-        this.view = newView();
+    @SuppressWarnings("restricted") // the region's address and length, bound to the caller's arena
+    private Mmap(MappedRegion region, Settings settings) {
+        this.region = region;
+        this.settings = settings;
+        this.readOnly = (settings.prot() & MmapConstants.PROT_WRITE) == 0;
+        this.accessible = (settings.prot() & (MmapConstants.PROT_READ | MmapConstants.PROT_WRITE)) != 0;
+        Arena arena = settings.arena();
+        if (arena == null) {
+            this.guard = settings.confined() ? AccessGuard.confinedToCurrentThread() : AccessGuard.shared();
+            // Registered on the guard: this object and every view's arena reach it.
+            this.cleanable = CLEANER.register(guard, region::release);
+            this.memory = ownMemory();
+        } else {
+            // The arena confines and closes the memory; its close waits for this class's methods.
+            this.guard = AccessGuard.shared();
+            this.cleanable = null;
+            AccessGuard closing = guard;
+            MappedRegion mapped = region;
+            MemorySegment segment = MemorySegment.ofAddress(region.address()).reinterpret(region.length(), arena,
+                    ignored -> {
+                        closing.close(ARENA_CLOSED);
+                        mapped.release();
+                    });
+            this.memory = readOnly ? segment.asReadOnly() : segment;
+            this.view = memory;
+        }
     }
 
-    static Mmap create(Request request) throws ErrnoException {
-        if (request.arena() != null && !request.arena().scope().isAlive()) {
-            throw new IllegalArgumentException("arena must be alive, was already closed: " + request.arena());
-        }
-        long granule = request.plan().granule();
-        long address = HugePageSupport.map(request.plan(), request.length(), request.prot(), request.fd(),
-                request.offset());
-        NativeMapping mapping = new NativeMapping(address, request.length(), granule,
-                request.keepsFd() ? request.fd() : -1);
+    /**
+     * Wraps a fresh region; releases it if that fails.
+     *
+     * @throws IllegalArgumentException if the caller's arena is closed
+     * @throws WrongThreadException if the caller's arena is confined to another thread
+     */
+    static Mmap create(MappedRegion region, Settings settings) {
         try {
-            return new Mmap(mapping, request);
+            if (settings.arena() != null && !settings.arena().scope().isAlive()) {
+                throw new IllegalArgumentException("arena must be alive, was already closed: " + settings.arena());
+            }
+            return new Mmap(region, settings);
         } catch (Throwable t) {
-            // The descriptor is still the caller's to close; only the memory is ours to undo.
-            AlignedMapper.unmap(address, request.length(), granule);
+            region.release();
             throw t;
         }
     }
@@ -190,6 +207,52 @@ public final class Mmap implements SeekableByteChannel {
         return new MmapOptions();
     }
 
+    /** An unchecked segment over the region: only this class's guarded methods use it. */
+    @SuppressWarnings("restricted") // the region's address and length, which this object owns
+    private MemorySegment ownMemory() {
+        MemorySegment segment = MemorySegment.ofAddress(region.address()).reinterpret(region.length());
+        return readOnly ? segment.asReadOnly() : segment;
+    }
+
+    /** Throws unless open; for methods that touch neither memory nor kernel. */
+    private void requireOpen() {
+        guard.requireOpen();
+    }
+
+    /** The memory for reading, after {@link AccessGuard#enter()}. */
+    private MemorySegment readable() {
+        if (!accessible) {
+            throw inaccessible();
+        }
+        return memory;
+    }
+
+    /** The memory for writing, after {@link AccessGuard#enter()}. */
+    private MemorySegment writable(String operation) {
+        if (!accessible) {
+            throw inaccessible();
+        }
+        if (readOnly) {
+            throw new ReadOnlyMappingException(operation);
+        }
+        return memory;
+    }
+
+    /**
+     * Checks, for the methods that only ask the kernel, what an access would check: a confined
+     * caller's arena admits only its owner thread.
+     */
+    private void checkKernelCall() {
+        if (settings.arena() != null && !memory.isAccessibleBy(Thread.currentThread())) {
+            throw new WrongThreadException("the mapping is confined to another thread than " + Thread.currentThread());
+        }
+    }
+
+    private UnsupportedOperationException inaccessible() {
+        return new UnsupportedOperationException("the mapping has no PROT_READ or PROT_WRITE (prot "
+                + MmapConstants.describeProt(settings.prot()) + "): its memory cannot be accessed");
+    }
+
     // ---- what the mapping is --------------------------------------------------------------
 
     /**
@@ -200,17 +263,19 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public long address() {
-        return view().segment().address();
+        requireOpen();
+        return memory.address();
     }
 
     /**
      * Returns the alignment asked for; {@link #address()} is a multiple of it (and may happen to
      * be a multiple of a larger power of two).
      *
-     * @return a power of two, 1 when any address was accepted
+     * @return a power of two, 1 when any address was accepted (raised to the huge page size with
+     *     {@link MmapOptions#hugePages(HugePages)})
      */
     public long alignment() {
-        return alignment;
+        return region.alignment();
     }
 
     /**
@@ -220,7 +285,8 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public long length() {
-        return view().segment().byteSize();
+        requireOpen();
+        return memory.byteSize();
     }
 
     /**
@@ -229,7 +295,7 @@ public final class Mmap implements SeekableByteChannel {
      * @return the file offset
      */
     public long offset() {
-        return fileOffset;
+        return settings.offset();
     }
 
     /**
@@ -238,7 +304,7 @@ public final class Mmap implements SeekableByteChannel {
      * @return the access mode ({@link Access#DEFAULT} when flags/prot were given)
      */
     public Access access() {
-        return access;
+        return settings.access();
     }
 
     /**
@@ -247,16 +313,17 @@ public final class Mmap implements SeekableByteChannel {
      * @return {@code PROT_*} bits from {@link MmapConstants}
      */
     public int prot() {
-        return prot;
+        return settings.prot();
     }
 
     /**
      * Returns the flags the mapping was made with.
      *
-     * @return {@code MAP_*} bits from {@link MmapConstants}, {@code MAP_ANONYMOUS} for anonymous memory
+     * @return {@code MAP_*} bits from {@link MmapConstants}, {@code MAP_ANONYMOUS} for anonymous
+     *     memory, with the bits the library added (hugetlb size bits, {@code MAP_POPULATE})
      */
     public int flags() {
-        return flags;
+        return region.flags();
     }
 
     /**
@@ -275,31 +342,34 @@ public final class Mmap implements SeekableByteChannel {
      * @return true for anonymous memory
      */
     public boolean isAnonymous() {
-        return (flags & MmapConstants.MAP_ANONYMOUS) != 0;
+        return (region.flags() & MmapConstants.MAP_ANONYMOUS) != 0;
     }
 
     /**
      * Returns the size of the mapped file now, CPython's {@code m.size()} (which is not the
-     * mapping's length: see {@link #length()}).
+     * mapping's length: see {@link #length()}). For anonymous memory it is the mapping's length,
+     * as in CPython 3.15 (3.13 raised OSError).
      *
-     * @return the file's size in bytes
-     * @throws IllegalStateException if closed, or if the mapping keeps no descriptor (anonymous
-     *     memory, or {@link MmapOptions#trackFd(boolean) trackFd(false)}; CPython: EBADF)
+     * @return the file's size in bytes, or the length of anonymous memory
+     * @throws IllegalStateException if closed, or if the mapping keeps no descriptor: a file
+     *     mapped with {@link MmapOptions#trackFd(boolean) trackFd(false)}, or anonymous memory
+     *     made with it (CPython 3.15 raises there too)
      * @throws ErrnoException if the file cannot be inspected
      */
     public long fileSize() throws ErrnoException {
-        // Neither close() nor the closing of a caller's arena may close the descriptor (and let
-        // its number be reused for another file) between the check and the call.
-        synchronized (lock) {
-            view();
-            synchronized (mapping) {
-                int fd = mapping.fd();
-                if (fd < 0) {
-                    throw new IllegalStateException("fileSize(): the mapping keeps no file descriptor ("
-                            + (isAnonymous() ? "anonymous memory" : "mapped with trackFd(false)") + ")");
-                }
-                return FileStatus.of(fd).size();
+        int ticket = guard.enter();
+        try {
+            checkKernelCall();
+            if (region.keepsFile()) {
+                return region.fileSize();
             }
+            if (isAnonymous() && settings.trackFd()) {
+                return memory.byteSize();
+            }
+            throw new IllegalStateException("fileSize(): the mapping keeps no file descriptor (mapped with "
+                    + "trackFd(false)" + (isAnonymous() ? ", anonymous memory" : "") + ")");
+        } finally {
+            guard.exit(ticket);
         }
     }
 
@@ -310,7 +380,55 @@ public final class Mmap implements SeekableByteChannel {
      * @return the {@link MmapOptions#hugePages(HugePages)} choice, {@link HugePages#NONE} by default
      */
     public HugePages hugePages() {
-        return plan.hugePages();
+        return region.hugePages();
+    }
+
+    /**
+     * Names anonymous memory, CPython 3.15's {@code set_name(name)}: {@code /proc/self/maps} and
+     * {@code /proc/self/smaps} then show the mapping as {@code [anon:name]}, which helps to tell
+     * memory apart in a heap dump, {@code pmap} or a profiler. Uses {@code
+     * prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME)}; a later {@link #resize(long)} may keep or drop the
+     * name (the kernel names address ranges, and a resize may move the mapping), so name the
+     * mapping again after resizing. Unlike CPython, the name is not prefixed.
+     *
+     * @param name 1 to 79 characters of printable ASCII, none of {@code \ ` $ [ ]} (the kernel's rule)
+     * @throws IllegalArgumentException if the mapping is not anonymous memory, or the name is
+     *     empty, too long, or holds a character the kernel refuses (the message names it)
+     * @throws UnsupportedOperationException if the kernel cannot name memory (before Linux 5.17,
+     *     or built without {@code CONFIG_ANON_VMA_NAME}: the kernel answers EINVAL, and the
+     *     exception's cause is that answer)
+     * @throws IllegalStateException if closed
+     * @throws ErrnoException if the kernel refuses otherwise
+     */
+    public void setName(String name) throws ErrnoException {
+        Objects.requireNonNull(name, "name");
+        int ticket = guard.enter();
+        try {
+            checkKernelCall();
+            if (!isAnonymous()) {
+                throw new IllegalArgumentException("setName() only names anonymous memory; this maps "
+                        + settings.source());
+            }
+            checkMemoryName(name);
+            region.setName(name);
+        } finally {
+            guard.exit(ticket);
+        }
+    }
+
+    /** The kernel's rule for names of anonymous memory (mm/madvise.c): 79 bytes, printable, no \`$[]. */
+    private static void checkMemoryName(String name) {
+        if (name.isEmpty() || name.length() > 79) {
+            throw new IllegalArgumentException("name must hold 1 to 79 characters, had " + name.length());
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 0x20 || c > 0x7e || "\\`$[]".indexOf(c) >= 0) {
+                throw new IllegalArgumentException("name must be printable ASCII without \\ ` $ [ ]; character "
+                        + i + " is " + (c >= 0x20 && c <= 0x7e ? "'" + c + "'" : "U+%04X".formatted((int) c))
+                        + " in \"" + name + "\"");
+            }
+        }
     }
 
     // ---- what backs the memory -------------------------------------------------------------
@@ -328,9 +446,12 @@ public final class Mmap implements SeekableByteChannel {
      * @throws java.io.UncheckedIOException if {@code /proc/self/smaps} cannot be read
      */
     public Backing backing() {
-        synchronized (lock) {
-            MemorySegment segment = liveSegment();
-            return Smaps.backing(Smaps.SELF, segment.address(), segment.address() + span(segment));
+        int ticket = guard.enter();
+        try {
+            checkKernelCall();
+            return region.backing();
+        } finally {
+            guard.exit(ticket);
         }
     }
 
@@ -346,11 +467,12 @@ public final class Mmap implements SeekableByteChannel {
      * @throws ErrnoException if {@code mincore} fails, which it does only for unmapped memory
      */
     public Residency residency() throws ErrnoException {
-        synchronized (lock) {
-            MemorySegment segment = liveSegment();
-            long span = span(segment);
-            long page = Platform.pageSize();
-            return new Residency(Mincore.residentPages(segment.address(), span), span / page, page);
+        int ticket = guard.enter();
+        try {
+            checkKernelCall();
+            return region.residency();
+        } finally {
+            guard.exit(ticket);
         }
     }
 
@@ -371,10 +493,12 @@ public final class Mmap implements SeekableByteChannel {
      *     The mapping stays as it was, unlocked
      */
     public void lock() throws ErrnoException {
-        synchronized (lock) {
-            MemorySegment segment = liveSegment();
-            MemoryLock.lock(segment.address(), span(segment));
-            locked = true;
+        int ticket = guard.enter();
+        try {
+            checkKernelCall();
+            region.lock();
+        } finally {
+            guard.exit(ticket);
         }
     }
 
@@ -387,16 +511,13 @@ public final class Mmap implements SeekableByteChannel {
      * @throws ErrnoException if {@code munlock} fails, which it does only for unmapped memory
      */
     public void unlock() throws ErrnoException {
-        synchronized (lock) {
-            MemorySegment segment = liveSegment();
-            MemoryLock.unlock(segment.address(), span(segment));
-            locked = false;
+        int ticket = guard.enter();
+        try {
+            checkKernelCall();
+            region.unlock();
+        } finally {
+            guard.exit(ticket);
         }
-    }
-
-    /** The mapped span: the length rounded up to whole pages (whole huge pages for hugetlb). */
-    private long span(MemorySegment segment) {
-        return Alignments.alignUp(segment.byteSize(), mapping.granule());
     }
 
     // ---- views ----------------------------------------------------------------------------
@@ -404,20 +525,61 @@ public final class Mmap implements SeekableByteChannel {
     /**
      * Returns the mapped memory: exactly {@link #length()} bytes starting at {@link #address()},
      * read-only for read-only mappings. The segment dies with the mapping: after {@link #close()}
-     * (or a resize) every access through it throws {@link IllegalStateException}.
+     * (or a resize) every access through it throws {@link IllegalStateException}. The first call
+     * creates the arena of the views (see "Lifetime and threads" above for what that costs at
+     * close).
      *
      * @return the segment
      * @throws IllegalStateException if closed
+     * @throws WrongThreadException if the mapping is confined to another thread
      * @throws UnsupportedOperationException if the mapping can be neither read nor written
      *     ({@code PROT_NONE}, or {@code PROT_EXEC} alone)
      */
     public MemorySegment segment() {
-        MemorySegment segment = view().segment();
-        if (!accessible) {
-            throw new UnsupportedOperationException("the mapping has no PROT_READ or PROT_WRITE (prot "
-                    + MmapConstants.describeProt(prot) + "): its memory cannot be accessed");
+        MemorySegment current = view;
+        if (current == null) {
+            current = makeView();
+        } else {
+            requireOpen();
         }
-        return segment;
+        if (!accessible) {
+            throw inaccessible();
+        }
+        return current;
+    }
+
+    @SuppressWarnings("restricted") // the region's address and length, bound to the views' arena
+    private MemorySegment makeView() {
+        synchronized (lifecycle) {
+            guard.checkThread();
+            requireOpen();
+            if (view == null) {
+                // Confined views for a confined mapping: their arena's close costs nothing.
+                Arena arena = settings.confined() ? Arena.ofConfined() : Arena.ofShared();
+                // The cleanup keeps the guard, and so the memory, reachable as long as any view is.
+                AccessGuard keep = guard;
+                MemorySegment segment = MemorySegment.ofAddress(region.address()).reinterpret(region.length(), arena,
+                        ignored -> Reference.reachabilityFence(keep));
+                viewArena = arena;
+                view = readOnly ? segment.asReadOnly() : segment;
+            }
+            return view;
+        }
+    }
+
+    /**
+     * Closes the views' arena, if this object made one: accesses through views taken before
+     * throw from now on. Called with {@link #lifecycle} held.
+     *
+     * @throws IllegalStateException if a native call of the caller's still holds a view; nothing
+     *     changed then
+     */
+    private void closeViews() {
+        if (viewArena != null) {
+            viewArena.close();
+            viewArena = null;
+            view = null;
+        }
     }
 
     /**
@@ -465,12 +627,12 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public byte get(long index) {
-        long stamp = users.readLock();
+        int ticket = guard.enter();
         try {
-            MemorySegment segment = segment();
+            MemorySegment segment = readable();
             return segment.get(JAVA_BYTE, Objects.checkIndex(index, segment.byteSize()));
         } finally {
-            users.unlockRead(stamp);
+            guard.exit(ticket);
         }
     }
 
@@ -484,12 +646,12 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public void put(long index, byte value) {
-        long stamp = users.readLock();
+        int ticket = guard.enter();
         try {
-            MemorySegment segment = writableSegment("put");
+            MemorySegment segment = writable("put");
             segment.set(JAVA_BYTE, Objects.checkIndex(index, segment.byteSize()), value);
         } finally {
-            users.unlockRead(stamp);
+            guard.exit(ticket);
         }
     }
 
@@ -517,14 +679,14 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public void get(long index, byte[] dst, int offset, int length) {
-        long stamp = users.readLock();
+        int ticket = guard.enter();
         try {
-            MemorySegment segment = segment();
+            MemorySegment segment = readable();
             Objects.checkFromIndexSize(index, length, segment.byteSize());
             Objects.checkFromIndexSize(offset, length, dst.length);
             MemorySegment.copy(segment, JAVA_BYTE, index, dst, offset, length);
         } finally {
-            users.unlockRead(stamp);
+            guard.exit(ticket);
         }
     }
 
@@ -570,14 +732,14 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public void put(long index, byte[] src, int offset, int length) {
-        long stamp = users.readLock();
+        int ticket = guard.enter();
         try {
-            MemorySegment segment = writableSegment("put");
+            MemorySegment segment = writable("put");
             Objects.checkFromIndexSize(index, length, segment.byteSize());
             Objects.checkFromIndexSize(offset, length, src.length);
             MemorySegment.copy(src, offset, segment, JAVA_BYTE, index, length);
         } finally {
-            users.unlockRead(stamp);
+            guard.exit(ticket);
         }
     }
 
@@ -592,7 +754,7 @@ public final class Mmap implements SeekableByteChannel {
      */
     @Override
     public long position() {
-        view();
+        requireOpen();
         return position;
     }
 
@@ -608,7 +770,7 @@ public final class Mmap implements SeekableByteChannel {
      */
     @Override
     public Mmap position(long newPosition) {
-        view();
+        requireOpen();
         if (newPosition < 0) {
             throw new IllegalArgumentException("position must be >= 0, was " + newPosition);
         }
@@ -667,9 +829,9 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public byte[] read(int n) {
-        long stamp = users.readLock();
+        int ticket = guard.enter();
         try {
-            MemorySegment segment = segment();
+            MemorySegment segment = readable();
             long remaining = Math.max(0, segment.byteSize() - position);
             long count = n < 0 ? remaining : Math.min(n, remaining);
             if (count > Integer.MAX_VALUE - 8) {
@@ -685,7 +847,7 @@ public final class Mmap implements SeekableByteChannel {
             position += count;
             return bytes;
         } finally {
-            users.unlockRead(stamp);
+            guard.exit(ticket);
         }
     }
 
@@ -708,16 +870,16 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public int readByte() {
-        long stamp = users.readLock();
+        int ticket = guard.enter();
         try {
-            MemorySegment segment = segment();
+            MemorySegment segment = readable();
             if (position >= segment.byteSize()) {
                 throw new IllegalArgumentException("read byte out of range: position " + position + ", length "
                         + segment.byteSize());
             }
             return Byte.toUnsignedInt(segment.get(JAVA_BYTE, position++));
         } finally {
-            users.unlockRead(stamp);
+            guard.exit(ticket);
         }
     }
 
@@ -730,9 +892,9 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public byte[] readLine() {
-        long stamp = users.readLock();
+        int ticket = guard.enter();
         try {
-            MemorySegment segment = segment();
+            MemorySegment segment = readable();
             long length = segment.byteSize();
             if (position >= length) {
                 return new byte[0];
@@ -741,14 +903,15 @@ public final class Mmap implements SeekableByteChannel {
             long end = newline < 0 ? length : newline + 1;
             long count = end - position;
             if (count > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("readLine: a line of " + count + " bytes is more than an array holds");
+                throw new IllegalArgumentException("readLine: a line of " + count
+                        + " bytes is more than an array holds");
             }
             byte[] line = new byte[(int) count];
             MemorySegment.copy(segment, JAVA_BYTE, position, line, 0, (int) count);
             position = end;
             return line;
         } finally {
-            users.unlockRead(stamp);
+            guard.exit(ticket);
         }
     }
 
@@ -780,9 +943,9 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public int write(byte[] data, int offset, int count) {
-        long stamp = users.readLock();
+        int ticket = guard.enter();
         try {
-            MemorySegment segment = writableSegment("write");
+            MemorySegment segment = writable("write");
             Objects.checkFromIndexSize(offset, count, data.length);
             long length = segment.byteSize();
             if (position > length || length - position < count) {
@@ -793,7 +956,7 @@ public final class Mmap implements SeekableByteChannel {
             position += count;
             return count;
         } finally {
-            users.unlockRead(stamp);
+            guard.exit(ticket);
         }
     }
 
@@ -807,9 +970,9 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public void writeByte(int value) {
-        long stamp = users.readLock();
+        int ticket = guard.enter();
         try {
-            MemorySegment segment = writableSegment("writeByte");
+            MemorySegment segment = writable("writeByte");
             if (value < Byte.MIN_VALUE || value > 0xFF) {
                 throw new IllegalArgumentException("writeByte: value must be a byte (-128 to 255), was " + value);
             }
@@ -819,7 +982,7 @@ public final class Mmap implements SeekableByteChannel {
             }
             segment.set(JAVA_BYTE, position++, (byte) value);
         } finally {
-            users.unlockRead(stamp);
+            guard.exit(ticket);
         }
     }
 
@@ -905,10 +1068,10 @@ public final class Mmap implements SeekableByteChannel {
 
     /** find and rfind: CPython's slice rules for start and end, then the search kernels. */
     private long search(byte[] sub, long start, long end, boolean last) {
-        long stamp = users.readLock();
+        int ticket = guard.enter();
         try {
             Objects.requireNonNull(sub, "sub");
-            MemorySegment segment = segment();
+            MemorySegment segment = readable();
             long length = segment.byteSize();
             long from = sliceIndex(start, length);
             long to = sliceIndex(end, length);
@@ -917,7 +1080,7 @@ public final class Mmap implements SeekableByteChannel {
             }
             return last ? ByteSearch.lastIndexOf(segment, from, to, sub) : ByteSearch.indexOf(segment, from, to, sub);
         } finally {
-            users.unlockRead(stamp);
+            guard.exit(ticket);
         }
     }
 
@@ -945,9 +1108,9 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public void move(long dest, long src, long count) {
-        long stamp = users.readLock();
+        int ticket = guard.enter();
         try {
-            MemorySegment segment = writableSegment("move");
+            MemorySegment segment = writable("move");
             long length = segment.byteSize();
             if (count < 0 || src < 0 || dest < 0 || length - dest < count || length - src < count) {
                 throw new IllegalArgumentException("source, destination, or count out of range: dest " + dest + ", src "
@@ -955,7 +1118,7 @@ public final class Mmap implements SeekableByteChannel {
             }
             MemorySegment.copy(segment, src, segment, dest, count);
         } finally {
-            users.unlockRead(stamp);
+            guard.exit(ticket);
         }
     }
 
@@ -984,23 +1147,51 @@ public final class Mmap implements SeekableByteChannel {
      * @throws IllegalStateException if closed
      */
     public void flush(long offset, long size) throws ErrnoException {
-        MemorySegment segment = view().segment();
-        long length = segment.byteSize();
-        if (size < 0 || offset < 0 || length - offset < size) {
-            throw new IllegalArgumentException("flush values out of range: offset " + offset + ", size " + size
-                    + ", length " + length);
+        flush(offset, size, MmapConstants.MS_SYNC);
+    }
+
+    /**
+     * Writes {@code [offset, offset + size)} back to the file as {@code flags} say, CPython
+     * 3.15's {@code flush(offset, size, *, flags)}: {@link MmapConstants#MS_SYNC} waits for the
+     * write-back (what {@link #flush(long, long)} does), {@link MmapConstants#MS_ASYNC} only
+     * schedules it (on Linux the kernel tracks dirty pages anyway, so it returns at once), and
+     * {@link MmapConstants#MS_INVALIDATE} added to either asks other mappings of the file to see
+     * the new contents. The range is widened to whole pages, as in {@link #flush(long, long)}.
+     * Does nothing for {@link Access#READ} and {@link Access#COPY} mappings.
+     *
+     * @param offset the first byte
+     * @param size how many bytes
+     * @param flags {@code MS_SYNC} or {@code MS_ASYNC}, optionally {@code | MS_INVALIDATE}
+     * @throws IllegalArgumentException if the range is not inside the mapping, or the flags hold
+     *     other bits, both {@code MS_SYNC} and {@code MS_ASYNC}, or neither
+     * @throws ErrnoException if the write-back fails (EIO)
+     * @throws IllegalStateException if closed
+     */
+    public void flush(long offset, long size, int flags) throws ErrnoException {
+        int known = MmapConstants.MS_SYNC | MmapConstants.MS_ASYNC | MmapConstants.MS_INVALIDATE;
+        boolean sync = (flags & MmapConstants.MS_SYNC) != 0;
+        boolean async = (flags & MmapConstants.MS_ASYNC) != 0;
+        if ((flags & ~known) != 0 || sync == async) {
+            throw new IllegalArgumentException("flags must be MS_SYNC or MS_ASYNC, optionally with MS_INVALIDATE, was "
+                    + flags);
         }
-        if (access == Access.READ || access == Access.COPY || size == 0) {
-            return;
-        }
-        // The mapping starts on a page boundary, so rounding the offset rounds the address.
-        long pageStart = Alignments.alignDown(offset, Platform.pageSize());
-        synchronized (lock) {
-            // Under the lock close() and resize() cannot unmap the range (and let its addresses be
-            // reused) during the call; passing the segment keeps a caller's arena open meanwhile.
-            // A view that died in between makes the downcall throw IllegalStateException.
-            view();
-            LibC.msync(segment.asSlice(pageStart, offset + size - pageStart), MmapConstants.MS_SYNC);
+        int ticket = guard.enter();
+        try {
+            checkKernelCall();
+            long length = memory.byteSize();
+            if (size < 0 || offset < 0 || length - offset < size) {
+                throw new IllegalArgumentException("flush values out of range: offset " + offset + ", size " + size
+                        + ", length " + length);
+            }
+            Access access = settings.access();
+            if (access == Access.READ || access == Access.COPY || size == 0) {
+                return;
+            }
+            // The mapping starts on a page boundary, so rounding the offset rounds the address.
+            long pageStart = PowerOfTwo.alignDown(offset, OperatingSystem.current().pageSize());
+            region.flush(pageStart, offset + size - pageStart, flags);
+        } finally {
+            guard.exit(ticket);
         }
     }
 
@@ -1044,28 +1235,28 @@ public final class Mmap implements SeekableByteChannel {
      */
     public void advise(Advice advice, long start, long length) throws ErrnoException {
         Objects.requireNonNull(advice, "advice");
-        MemorySegment segment = view().segment();
-        long size = segment.byteSize();
-        if (start < 0 || start >= size) {
-            throw new IllegalArgumentException("madvise start out of bounds: start " + start + ", length " + size);
-        }
-        if (length < 0) {
-            throw new IllegalArgumentException("madvise length invalid: " + length);
-        }
-        if (Long.MAX_VALUE - start < length) {
-            throw new IllegalArgumentException("madvise length too large: start " + start + " + length " + length
-                    + " overflows");
-        }
-        long page = Platform.pageSize();
-        if (start % page != 0) {
-            throw new IllegalArgumentException("madvise start must be a multiple of the page size " + page + ", was "
-                    + start);
-        }
-        long clamped = Math.min(length, size - start);
-        synchronized (lock) {
-            // As in flush: the range stays mapped until the call returns.
-            view();
-            LibC.madvise(segment.asSlice(start, clamped), advice.value());
+        int ticket = guard.enter();
+        try {
+            checkKernelCall();
+            long size = memory.byteSize();
+            if (start < 0 || start >= size) {
+                throw new IllegalArgumentException("madvise start out of bounds: start " + start + ", length " + size);
+            }
+            if (length < 0) {
+                throw new IllegalArgumentException("madvise length invalid: " + length);
+            }
+            if (Long.MAX_VALUE - start < length) {
+                throw new IllegalArgumentException("madvise length too large: start " + start + " + length " + length
+                        + " overflows");
+            }
+            long page = OperatingSystem.current().pageSize();
+            if (start % page != 0) {
+                throw new IllegalArgumentException("madvise start must be a multiple of the page size " + page
+                        + ", was " + start);
+            }
+            region.advise(start, Math.min(length, size - start), advice);
+        } finally {
+            guard.exit(ticket);
         }
     }
 
@@ -1075,7 +1266,7 @@ public final class Mmap implements SeekableByteChannel {
      * #alignment()}; the contents up to the shorter length survive; the position is kept (it may
      * end up past the end). Views taken before throw {@link IllegalStateException} afterwards,
      * even if the resize fails. A failed resize leaves the mapping, its contents and the file as
-     * they were.
+     * they were. Methods of this class called by other threads meanwhile wait for the resize.
      *
      * <p>Unlike CPython, growing shared anonymous memory works (CPython's mapping then faults with
      * SIGBUS past the old length): such memory is moved into a new mapping of the new length.
@@ -1092,7 +1283,8 @@ public final class Mmap implements SeekableByteChannel {
      *     pages ("new size out of range")
      * @throws IllegalStateException if closed, or the mapping cannot be resized: read-only or
      *     copy-on-write, made with {@code trackFd(false)} (anonymous memory too, as in CPython), or
-     *     bound to a caller's arena
+     *     bound to a caller's arena; also if a native call of the caller's still holds a view
+     * @throws WrongThreadException if the mapping is confined to another thread
      * @throws ErrnoException if the kernel or the file system refuses (for example EFBIG, ENOSPC,
      *     ENOMEM); nothing changed then
      */
@@ -1100,132 +1292,42 @@ public final class Mmap implements SeekableByteChannel {
         if (newLength <= 0) {
             throw new IllegalArgumentException("new size out of range: newLength must be > 0, was " + newLength);
         }
-        if (newLength > Long.MAX_VALUE - (mapping.granule() - 1)) {
+        long granule = region.granule();
+        if (newLength > Long.MAX_VALUE - (granule - 1)) {
             throw new IllegalArgumentException("new size out of range: newLength " + newLength
-                    + " cannot be rounded up to whole pages of " + mapping.granule() + " bytes");
+                    + " cannot be rounded up to whole pages of " + granule + " bytes");
         }
-        synchronized (lock) {
-            View current = view();
+        synchronized (lifecycle) {
+            guard.checkThread();
+            requireOpen();
+            Access access = settings.access();
             if (readOnly || access == Access.COPY) {
                 throw new IllegalStateException("mmap can't resize a readonly or copy-on-write memory map (access "
-                        + access + ", prot " + MmapConstants.describeProt(prot) + ")");
+                        + access + ", prot " + MmapConstants.describeProt(settings.prot()) + ")");
             }
-            if (callerArena != null) {
+            if (settings.arena() != null) {
                 throw new IllegalStateException("mmap can't resize a mapping bound to a caller's arena: its views "
                         + "live as long as that arena");
             }
-            int fd = mapping.fd();
-            if (!trackFd || (!isAnonymous() && fd < 0)) {
+            if (!settings.trackFd() || (!isAnonymous() && !region.keepsFile())) {
                 throw new IllegalStateException("mmap can't resize with trackFd(false)" + (isAnonymous() ? ""
                         : ": no descriptor to resize the file through"));
             }
-            if (!isAnonymous() && Long.MAX_VALUE - fileOffset < newLength) {
-                throw new IllegalArgumentException("new size out of range: offset " + fileOffset + " + newLength "
-                        + newLength + " overflows");
+            if (!isAnonymous() && Long.MAX_VALUE - settings.offset() < newLength) {
+                throw new IllegalArgumentException("new size out of range: offset " + settings.offset()
+                        + " + newLength " + newLength + " overflows");
             }
-            long oldLength = current.segment().byteSize();
-            // This class's own accesses finish first; then every view of the old generation
-            // dies, before any page moves.
-            long stamp = users.writeLock();
+            // Views die first (a native call holding one makes this fail with nothing changed);
+            // then this class's own methods under way finish, before any page moves.
+            closeViews();
+            guard.beginExclusive();
             try {
-                current.arena().close();
-                view = null;
-                long address = mapping.address();
-                try {
-                    long resized = isAnonymous() ? resizeAnonymous(address, oldLength, newLength)
-                            : resizeFile(fd, address, oldLength, newLength);
-                    mapping.moved(resized, newLength);
-                    // mremap keeps MADV_HUGEPAGE and mlock on the pages it keeps and adds (and
-                    // locks and faults in what it adds); population of what was added is ours.
-                    HugePageSupport.populateGrowth(plan, resized, oldLength, newLength);
-                } catch (ErrnoException | RuntimeException e) {
-                    // The old mapping is intact (the helpers record where it is); a new
-                    // generation keeps the dead views' cleaners from touching it.
-                    mapping.moved(mapping.address(), mapping.length());
-                    throw e;
-                } finally {
-                    view = newView();
-                }
+                region.resize(newLength);
             } finally {
-                users.unlockWrite(stamp);
+                // Whether the region moved, kept its place, or was put back after a failure.
+                memory = ownMemory();
+                guard.endExclusive();
             }
-        }
-    }
-
-    private long resizeAnonymous(long address, long oldLength, long newLength) throws ErrnoException {
-        long granule = mapping.granule();
-        boolean shared = (flags & MmapConstants.MAP_TYPE) != MmapConstants.MAP_PRIVATE;
-        long oldSpan = Alignments.alignUp(oldLength, granule);
-        long newSpan = Alignments.alignUp(newLength, granule);
-        // Shared anonymous memory is a shmem object of fixed size: mremap could grow the mapping
-        // but not the object, and the new pages would fault. hugetlb mappings cannot be grown or
-        // shrunk by mremap at all. Both are copied into a new mapping instead.
-        if ((shared && newSpan > oldSpan) || (plan.isHugetlb() && newSpan != oldSpan)) {
-            return copyIntoNewMapping(address, oldLength, newLength);
-        }
-        return AlignedMapper.remap(address, oldLength, newLength, alignment, granule);
-    }
-
-    /** Moves the contents into a fresh mapping of the new length, made and advised as this one was. */
-    private long copyIntoNewMapping(long address, long oldLength, long newLength) throws ErrnoException {
-        long granule = mapping.granule();
-        // The same plan: alignment, hugetlb flags, MADV_HUGEPAGE and population as at the start.
-        long moved = HugePageSupport.map(plan, newLength, prot, -1, 0);
-        try {
-            if (locked) {
-                MemoryLock.lock(moved, Alignments.alignUp(newLength, granule));
-            }
-        } catch (ErrnoException | RuntimeException e) {
-            AlignedMapper.unmap(moved, newLength, granule);
-            throw e;
-        }
-        long kept = Math.min(oldLength, newLength);
-        MemorySegment.copy(MemorySegment.ofAddress(address).reinterpret(kept), 0,
-                MemorySegment.ofAddress(moved).reinterpret(newLength), 0, kept);
-        AlignedMapper.unmap(address, oldLength, granule);
-        return moved;
-    }
-
-    private long resizeFile(int fd, long address, long oldLength, long newLength) throws ErrnoException {
-        long granule = mapping.granule();
-        long oldFileSize = FileStatus.of(fd).size();
-        long newFileSize = fileOffset + newLength;
-        if (newFileSize > oldFileSize) {
-            // Growing the file first is undone exactly by shrinking it back.
-            ftruncate(fd, newFileSize);
-            try {
-                return AlignedMapper.remap(address, oldLength, newLength, alignment, granule);
-            } catch (ErrnoException | RuntimeException e) {
-                restoreSize(fd, oldFileSize, e);
-                throw e;
-            }
-        }
-        // Shrinking the file destroys data, so it comes last, once the mapping has its new length.
-        long moved = AlignedMapper.remap(address, oldLength, newLength, alignment, granule);
-        try {
-            ftruncate(fd, newFileSize);
-        } catch (ErrnoException e) {
-            try {
-                mapping.moved(AlignedMapper.remap(moved, newLength, oldLength, alignment, granule), oldLength);
-            } catch (ErrnoException undo) {
-                // The mapping keeps its new length over a file that did not shrink: consistent.
-                e.addSuppressed(undo);
-                mapping.moved(moved, newLength);
-            }
-            throw e;
-        }
-        return moved;
-    }
-
-    private static void ftruncate(int fd, long size) throws ErrnoException {
-        LibC.ftruncate(fd, size);
-    }
-
-    private static void restoreSize(int fd, long size, Exception failure) {
-        try {
-            LibC.ftruncate(fd, size);
-        } catch (ErrnoException undo) {
-            failure.addSuppressed(undo);
         }
     }
 
@@ -1253,9 +1355,9 @@ public final class Mmap implements SeekableByteChannel {
      */
     @Override
     public int read(ByteBuffer dst) {
-        long stamp = users.readLock();
+        int ticket = guard.enter();
         try {
-            MemorySegment segment = segment();
+            MemorySegment segment = readable();
             if (dst.isReadOnly()) {
                 throw new java.nio.ReadOnlyBufferException();
             }
@@ -1267,7 +1369,8 @@ public final class Mmap implements SeekableByteChannel {
             if (count > 0) {
                 if (dst.hasArray()) {
                     // Straight into the array: no segment view of the buffer to make per call.
-                    MemorySegment.copy(segment, JAVA_BYTE, position, dst.array(), dst.arrayOffset() + dst.position(), count);
+                    MemorySegment.copy(segment, JAVA_BYTE, position, dst.array(), dst.arrayOffset() + dst.position(),
+                            count);
                 } else {
                     MemorySegment.copy(segment, position, MemorySegment.ofBuffer(dst), 0, count);
                 }
@@ -1276,7 +1379,7 @@ public final class Mmap implements SeekableByteChannel {
             }
             return count;
         } finally {
-            users.unlockRead(stamp);
+            guard.exit(ticket);
         }
     }
 
@@ -1292,9 +1395,9 @@ public final class Mmap implements SeekableByteChannel {
      */
     @Override
     public int write(ByteBuffer src) throws IOException {
-        long stamp = users.readLock();
+        int ticket = guard.enter();
         try {
-            MemorySegment segment = segment();
+            MemorySegment segment = readable();
             if (readOnly) {
                 throw new ReadOnlyChannelException("write");
             }
@@ -1312,7 +1415,7 @@ public final class Mmap implements SeekableByteChannel {
             position += count;
             return count;
         } finally {
-            users.unlockRead(stamp);
+            guard.exit(ticket);
         }
     }
 
@@ -1350,42 +1453,39 @@ public final class Mmap implements SeekableByteChannel {
     /**
      * Tells whether the mapping is still usable.
      *
-     * @return false once {@link #close()} has been called
+     * @return false once {@link #close()} has been called, or the caller's arena closed
      */
     @Override
     public boolean isOpen() {
-        return view != null;
+        return !guard.isClosed();
     }
 
     /**
-     * Unmaps the memory and closes the descriptor the mapping kept. Idempotent and callable from
-     * any thread; afterwards every method and view throws {@link IllegalStateException}. For a
-     * mapping bound to a caller's arena, the memory stays until that arena closes.
+     * Unmaps the memory and closes the descriptor the mapping kept, once the methods of this
+     * class under way on other threads have finished. Idempotent and callable from any thread
+     * (the owner thread only, for a confined mapping); afterwards every method and view throws
+     * {@link IllegalStateException}. For a mapping bound to a caller's arena, the memory stays
+     * until that arena closes.
      *
-     * @throws IllegalStateException if a native call of the caller's still holds the memory (a
+     * @throws IllegalStateException if a native call of the caller's still holds a view (a
      *     downcall that was passed {@link #segment()}); the mapping then stays open
+     * @throws WrongThreadException if the mapping is confined to another thread
      */
     @Override
     public void close() {
-        synchronized (lock) {
-            View current = view;
-            if (current == null) {
+        synchronized (lifecycle) {
+            guard.checkThread();
+            if (guard.isClosed()) {
                 return;
             }
-            // This class's own accesses finish first; the arena's close then ends the views.
-            long stamp = users.writeLock();
-            try {
-                if (current.arena() != null) {
-                    current.arena().close();
-                }
-                view = null;
-            } finally {
-                users.unlockWrite(stamp);
+            closeViews();
+            if (!guard.close(CLOSED)) {
+                return; // the caller's arena closed meanwhile and released everything
             }
-            if (callerArena == null) {
-                mapping.release(mapping.generation());
+            if (cleanable != null) {
+                cleanable.clean();
             } else {
-                mapping.closeFd();
+                region.closeFile();
             }
         }
     }
@@ -1398,66 +1498,13 @@ public final class Mmap implements SeekableByteChannel {
      */
     @Override
     public String toString() {
-        View current = view;
-        if (current == null) {
+        if (guard.isClosed()) {
             return "Mmap[closed=true]";
         }
-        return "Mmap[closed=false, access=" + access + ", length=" + current.segment().byteSize() + ", pos="
-                + position + ", offset=" + fileOffset + ", address=0x" + Long.toHexString(current.segment().address())
-                + ", align=" + alignment + ", " + (isAnonymous() ? "anonymous" : "file=" + source) + "]";
-    }
-
-    private View view() {
-        View current = view;
-        if (current == null) {
-            throw new IllegalStateException("mmap closed or invalid");
-        }
-        return current;
-    }
-
-    /**
-     * Returns the segment for a native call on the raw address: the memory must still be mapped,
-     * so a mapping bound to a caller's arena that is closed is refused too.
-     */
-    private MemorySegment liveSegment() {
-        MemorySegment segment = view().segment();
-        if (!segment.scope().isAlive()) {
-            throw new IllegalStateException("the arena this mapping is bound to is closed: its memory is unmapped");
-        }
-        // The native calls never touch the segment, so the confinement the segment would
-        // enforce is checked here.
-        if (!segment.isAccessibleBy(Thread.currentThread())) {
-            throw new WrongThreadException("the mapping is confined to another thread than " + Thread.currentThread());
-        }
-        return segment;
-    }
-
-    private MemorySegment writableSegment(String operation) {
-        MemorySegment segment = view().segment();
-        if (readOnly) {
-            throw new ReadOnlyMappingException(operation);
-        }
-        return segment;
-    }
-
-    private View newView() {
-        long address = mapping.address();
-        long length = mapping.length();
-        MemorySegment segment;
-        Arena own = null;
-        if (callerArena == null) {
-            // A shared arena lets any thread use and close the mapping, but closing it waits for
-            // a handshake with every thread (tens of microseconds); a confined one costs nothing.
-            own = confined ? Arena.ofConfined() : Arena.ofShared();
-            segment = MemorySegment.ofAddress(address).reinterpret(length, own, null);
-            mapping.releaseWhenUnreachable(own.scope());
-        } else {
-            // Locals, so that the cleanup action does not capture (and keep alive) this object.
-            NativeMapping resources = mapping;
-            int generation = resources.generation();
-            segment = MemorySegment.ofAddress(address).reinterpret(length, callerArena,
-                    ignored -> resources.release(generation));
-        }
-        return new View(own, readOnly ? segment.asReadOnly() : segment);
+        MemorySegment current = memory;
+        return "Mmap[closed=false, access=" + settings.access() + ", length=" + current.byteSize() + ", pos="
+                + position + ", offset=" + settings.offset() + ", address=0x" + Long.toHexString(current.address())
+                + ", align=" + region.alignment() + ", "
+                + (isAnonymous() ? "anonymous" : "file=" + settings.source()) + "]";
     }
 }

@@ -17,12 +17,11 @@ import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.Objects;
-import org.alignedmmap.internal.Alignments;
-import org.alignedmmap.internal.Errno;
-import org.alignedmmap.internal.FileStatus;
-import org.alignedmmap.internal.HugePageSupport;
-import org.alignedmmap.internal.LibC;
-import org.alignedmmap.internal.Platform;
+import org.alignedmmap.internal.MappedRegion;
+import org.alignedmmap.internal.MappingRequest;
+import org.alignedmmap.internal.OpenFile;
+import org.alignedmmap.internal.OperatingSystem;
+import org.alignedmmap.internal.PowerOfTwo;
 
 /**
  * Describes a mapping to make; ends with {@link #map(Path)}, {@link #map(int)} or {@link
@@ -122,7 +121,7 @@ public final class MmapOptions {
 
     /**
      * Sets where in the file the mapping starts. It must be a multiple of the allocation
-     * granularity (the page size on Linux, see {@link Alignment#allocationGranularity()}); it does not
+     * granularity (the page size on Linux, see {@link SystemAlignment#allocationGranularity()}); it does not
      * influence the address, which {@link #align(long)} controls.
      *
      * @param offset a byte offset into the file, default 0
@@ -134,7 +133,7 @@ public final class MmapOptions {
         if (offset < 0) {
             throw new IllegalArgumentException("offset must be >= 0, was " + offset);
         }
-        long granularity = Alignment.allocationGranularity();
+        long granularity = SystemAlignment.allocationGranularity();
         if (offset % granularity != 0) {
             throw new IllegalArgumentException("offset must be a multiple of the allocation granularity "
                     + granularity + ", was " + offset);
@@ -170,7 +169,7 @@ public final class MmapOptions {
      * @throws IllegalArgumentException if {@code align} is not a power of two
      */
     public MmapOptions align(long align) {
-        this.align = Alignments.requirePowerOfTwo("align", align);
+        this.align = PowerOfTwo.requirePowerOfTwo("align", align);
         return this;
     }
 
@@ -307,34 +306,22 @@ public final class MmapOptions {
         if (path.getFileSystem() != FileSystems.getDefault()) {
             throw new IllegalArgumentException("path must be on the default file system, was " + path.toUri());
         }
-        Platform.requireSupported();
+        OperatingSystem system = OperatingSystem.current();
         Effective effective = effective(false);
-        HugePageSupport.Plan plan = HugePageSupport.plan(hugePages, align, effective.prot, effective.flags, offset,
-                populate);
         boolean writesFile = (effective.flags & MAP_TYPE) != MAP_PRIVATE && (effective.prot & PROT_WRITE) != 0;
-        // O_NONBLOCK: a FIFO opened for reading would otherwise block until a writer appears (here:
-        // forever); for regular files it changes nothing.
-        int openFlags = (writesFile ? LibC.O_RDWR : LibC.O_RDONLY) | LibC.O_CLOEXEC | LibC.O_NONBLOCK;
-        String file = path.toAbsolutePath().toString();
-        int fd;
+        OpenFile file = system.open(path, writesFile);
+        Mmap mapped;
         try {
-            fd = LibC.open(file, openFlags, 0);
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.EISDIR) {
-                throw isADirectory(path);
-            }
-            throw Errno.fileException(path, e);
-        }
-        try {
-            FileStatus status = FileStatus.of(fd);
-            if (status.isDirectory()) {
-                throw isADirectory(path);
-            }
-            return mapDescriptor(fd, status, effective, plan, path.toString(), true);
+            mapped = mapFile(system, file, path, effective);
         } catch (Throwable t) {
-            closeQuietly(fd);
+            file.close();
             throw t;
         }
+        // With trackFd the mapping keeps the file; without, the descriptor has done its job.
+        if (!trackFd) {
+            file.close();
+        }
+        return mapped;
     }
 
     /**
@@ -355,32 +342,14 @@ public final class MmapOptions {
             throw new IllegalArgumentException("fd must be an open file descriptor >= 0 (use anonymous(length) for "
                     + "memory without a file), was " + fd);
         }
-        Platform.requireSupported();
+        OperatingSystem system = OperatingSystem.current();
         Effective effective = effective(false);
-        HugePageSupport.Plan plan = HugePageSupport.plan(hugePages, align, effective.prot, effective.flags, offset,
-                populate);
-        FileStatus status;
+        OpenFile borrowed = system.borrow(fd);
+        OpenFile file = trackFd ? borrowed.duplicate() : borrowed;
         try {
-            status = FileStatus.of(fd);
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.EBADF) {
-                throw new IllegalArgumentException("fd " + fd + " is not an open file descriptor (EBADF)", e);
-            }
-            throw e;
-        }
-        if (status.isDirectory()) {
-            throw new IllegalArgumentException("fd " + fd + " refers to a directory, not a file");
-        }
-        int tracked = -1;
-        if (trackFd) {
-            tracked = LibC.fcntl(fd, LibC.F_DUPFD_CLOEXEC, 0);
-        }
-        try {
-            return mapDescriptor(tracked >= 0 ? tracked : fd, status, effective, plan, "fd " + fd, tracked >= 0);
+            return mapFile(system, file, null, effective);
         } catch (Throwable t) {
-            if (tracked >= 0) {
-                closeQuietly(tracked);
-            }
+            file.close();
             throw t;
         }
     }
@@ -399,7 +368,7 @@ public final class MmapOptions {
      *     or too few pages in the hugetlb pool: the message then names the pool's files and
      *     counts), or refuses the huge page advice or the population
      * @throws UnsupportedOperationException for huge pages this system cannot provide ({@link
-     *     HugePages#unavailableReason()})
+     *     HugePages#unavailableReason()}), or on a system the library does not support
      */
     public Mmap anonymous(long length) throws ErrnoException {
         if (length <= 0) {
@@ -409,21 +378,27 @@ public final class MmapOptions {
             throw new IllegalArgumentException("offset applies to files only; anonymous memory was given offset "
                     + offset);
         }
-        Platform.requireSupported();
         Effective effective = effective(true);
-        int flags = HugePageSupport.anonymousFlags(hugePages, effective.flags, flagsSet || access != Access.DEFAULT)
-                | MAP_ANONYMOUS;
-        HugePageSupport.Plan plan = HugePageSupport.plan(hugePages, align, effective.prot, flags, 0, populate);
-        return Mmap.create(new Mmap.Request(-1, false, null, 0, length, plan.align(), effective.prot,
-                plan.flags(), effective.access, arena, trackFd, confined, plan));
+        MappedRegion region = OperatingSystem.current().map(new MappingRequest(null, false, 0, length, align,
+                effective.prot, effective.flags | MAP_ANONYMOUS, flagsSet || access != Access.DEFAULT, hugePages,
+                populate));
+        return Mmap.create(region, new Mmap.Settings(null, 0, effective.access, effective.prot, arena, trackFd,
+                confined));
     }
 
-    private Mmap mapDescriptor(int fd, FileStatus status, Effective effective, HugePageSupport.Plan plan, String what,
-                               boolean ownsFd)
-            throws IOException {
+    /** Checks the options against the file, then maps it; the file stays the caller's on failure. */
+    private Mmap mapFile(OperatingSystem system, OpenFile file, Path path, Effective effective) throws IOException {
+        String what = file.name();
+        OpenFile.Stat stat = file.stat();
+        if (stat.directory()) {
+            if (path == null) {
+                throw new IllegalArgumentException(what + " refers to a directory, not a file");
+            }
+            throw OpenFile.isADirectory(path);
+        }
         long mapLength = length;
-        if (status.isRegularFile()) {
-            long size = status.size();
+        if (stat.regularFile()) {
+            long size = stat.size();
             if (mapLength == 0) {
                 if (size == 0) {
                     throw new IllegalArgumentException("cannot map an empty file with length 0 (to the end of the "
@@ -442,13 +417,10 @@ public final class MmapOptions {
             throw new IllegalArgumentException("length 0 (to the end of the file) needs a regular file; "
                     + what + " is not one: give a length");
         }
-        int keptFd = ownsFd && trackFd ? fd : -1;
-        Mmap mmap = Mmap.create(new Mmap.Request(fd, keptFd >= 0, what, offset, mapLength, plan.align(),
-                effective.prot, plan.flags(), effective.access, arena, trackFd, confined, plan));
-        if (ownsFd && !trackFd) {
-            closeQuietly(fd);
-        }
-        return mmap;
+        MappedRegion region = system.map(new MappingRequest(file, trackFd, offset, mapLength, align, effective.prot,
+                effective.flags, true, hugePages, populate));
+        return Mmap.create(region, new Mmap.Settings(what, offset, effective.access, effective.prot, arena, trackFd,
+                confined));
     }
 
     private record Effective(Access access, int prot, int flags) {}
@@ -462,7 +434,8 @@ public final class MmapOptions {
                     + "; use Access.DEFAULT with flags/prot, or access alone");
         }
         if (!anonymous && (flags & MAP_ANONYMOUS) != 0) {
-            throw new IllegalArgumentException("flags contain MAP_ANONYMOUS, which maps no file: use anonymous(length)");
+            throw new IllegalArgumentException(
+                    "flags contain MAP_ANONYMOUS, which maps no file: use anonymous(length)");
         }
         return switch (access) {
             case DEFAULT -> new Effective(access, prot, flags);
@@ -470,18 +443,6 @@ public final class MmapOptions {
             case WRITE -> new Effective(access, PROT_READ | PROT_WRITE, MAP_SHARED);
             case COPY -> new Effective(access, PROT_READ | PROT_WRITE, MAP_PRIVATE);
         };
-    }
-
-    private static FileSystemException isADirectory(Path path) {
-        return new FileSystemException(path.toString(), null, "is a directory; only files can be mapped");
-    }
-
-    private static void closeQuietly(int fd) {
-        try {
-            LibC.close(fd);
-        } catch (ErrnoException ignored) {
-            // Already failing with a better exception; the descriptor is gone either way.
-        }
     }
 
     @Override

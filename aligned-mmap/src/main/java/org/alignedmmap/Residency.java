@@ -1,9 +1,8 @@
 package org.alignedmmap;
 
 import java.lang.foreign.MemorySegment;
-import org.alignedmmap.internal.Mincore;
+import org.alignedmmap.internal.OperatingSystem;
 import org.alignedmmap.internal.PageRange;
-import org.alignedmmap.internal.Platform;
 
 /**
  * How many base pages of a range are resident in memory, as {@code mincore(2)} reports: the
@@ -14,7 +13,7 @@ import org.alignedmmap.internal.Platform;
  * may be the shared zero page, which counts too). For a file mapping {@code mincore} tells
  * whether the page is in the page cache, whether or not this mapping has mapped it yet: a file
  * another process just read is resident here before it was touched. {@link Backing#rss()} tells
- * what the mapping itself has mapped. Pages are always base pages ({@link Alignment#pageSize()}),
+ * what the mapping itself has mapped. Pages are always base pages ({@link SystemAlignment#pageSize()}),
  * even inside huge pages.
  *
  * <p>A snapshot: the kernel may evict pages, and other threads fault them in, at any time.
@@ -39,8 +38,7 @@ public record Residency(long residentPages, long totalPages, long pageSize) {
      */
     public static Residency of(MemorySegment segment) throws ErrnoException {
         PageRange pages = PageRange.of(segment);
-        long page = Platform.pageSize();
-        return new Residency(Mincore.residentPages(pages.start(), pages.length()), pages.length() / page, page);
+        return OperatingSystem.current().residency(pages.start(), pages.length());
     }
 
     /**

@@ -3,7 +3,7 @@ package org.alignedmmap;
 /**
  * The system-wide mode of transparent huge pages for anonymous memory, as set in {@code
  * /sys/kernel/mm/transparent_hugepage/enabled}. A THP backs a whole aligned block of {@link
- * Alignment#transparentHugePageSize()} bytes, so only memory aligned to that size can get one.
+ * SystemAlignment#transparentHugePageSize()} bytes, so only memory aligned to that size can get one.
  */
 public enum TransparentHugePages {
     /** Every large enough, suitably aligned anonymous range may get huge pages. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.alignedmmap.internal.NativeMemory;
+import org.alignedmmap.testing.TestFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -20,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Alignment, exact size and zero fill of Aligned's memory, over sizes and alignments from 1 B to 1 GiB. */
 class AlignedAllocationTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
     private static final long KIB = 1024;
     private static final long MIB = 1024 * KIB;
     private static final long GIB = 1024 * MIB;
@@ -153,7 +154,8 @@ class AlignedAllocationTest {
                 MemorySegment fromSegment = Aligned.copyOf(MemorySegment.ofArray(bytes), align, arena);
                 ByteBuffer heap = ByteBuffer.wrap(bytes).position(100).limit(9_000);
                 MemorySegment fromHeapBuffer = Aligned.copyOf(heap, align, arena);
-                ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip().position(3).asReadOnlyBuffer();
+                ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip().position(3)
+                        .asReadOnlyBuffer();
                 MemorySegment fromDirectBuffer = Aligned.copyOf(direct, align, arena);
 
                 for (MemorySegment copy : List.of(fromArray, fromSegment, fromHeapBuffer, fromDirectBuffer)) {
@@ -220,14 +222,16 @@ class AlignedAllocationTest {
         assertThatThrownBy(() -> Aligned.alignUp(Long.MAX_VALUE, 2))
                 .isInstanceOf(ArithmeticException.class)
                 .hasMessageContaining(String.valueOf(Long.MAX_VALUE));
-        assertThatThrownBy(() -> Aligned.alignUp(Long.MAX_VALUE - 100, 1L << 62)).isInstanceOf(ArithmeticException.class);
+        assertThatThrownBy(() -> Aligned.alignUp(Long.MAX_VALUE - 100, 1L << 62))
+                .isInstanceOf(ArithmeticException.class);
     }
 
     /** All bytes for segments up to 2 MiB; for larger ones the ends and one byte of every page. */
     static void assertZeroFilled(MemorySegment segment) {
         long size = segment.byteSize();
         if (size <= 2 * MIB) {
-            assertThat(segment.mismatch(MemorySegment.ofArray(new byte[(int) size]))).as("first non-zero byte").isEqualTo(-1);
+            assertThat(segment.mismatch(MemorySegment.ofArray(new byte[(int) size]))).as("first non-zero byte")
+                    .isEqualTo(-1);
             return;
         }
         MemorySegment zeros = MemorySegment.ofArray(new byte[(int) (64 * KIB)]);

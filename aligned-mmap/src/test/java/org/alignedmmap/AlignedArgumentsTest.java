@@ -12,7 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.alignedmmap.internal.Alignments;
+import org.alignedmmap.internal.PowerOfTwo;
+import org.alignedmmap.testing.ProcMaps;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * reservation visible in /proc/self/maps.
  */
 class AlignedArgumentsTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
     private static final long ODD_SIZE = (3L << 30) + 5 * PAGE;
 
     @ParameterizedTest(name = "align={0}")
@@ -52,7 +53,8 @@ class AlignedArgumentsTest {
             assertRefusedWithoutLeaks(() -> Aligned.allocate(arena, Long.MIN_VALUE, PAGE), "size",
                     String.valueOf(Long.MIN_VALUE));
             assertThatThrownBy(() -> Aligned.allocateDirect(arena, -5, 64))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity").hasMessageContaining("-5");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity")
+                            .hasMessageContaining("-5");
         }
         assertThatThrownBy(() -> Aligned.allocateDirect(-5, 64))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity");
@@ -78,7 +80,8 @@ class AlignedArgumentsTest {
         for (long align : new long[] {8, PAGE, 1L << 30}) {
             assertRefusedWithoutLeaks(() -> Aligned.allocate(arena, ODD_SIZE, align), "arena", "closed");
             assertThatThrownBy(() -> Aligned.allocate(arena, 16, align))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("arena").hasMessageContaining("closed");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("arena")
+                            .hasMessageContaining("closed");
         }
         assertThatThrownBy(() -> Aligned.allocateDirect(arena, 16, 64))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("arena");
@@ -106,13 +109,20 @@ class AlignedArgumentsTest {
     @Test
     void shouldRefuseNullsNamingTheParameter() {
         try (Arena arena = Arena.ofConfined()) {
-            assertThatThrownBy(() -> Aligned.allocate(null, 8, 8)).isInstanceOf(NullPointerException.class).hasMessage("arena");
-            assertThatThrownBy(() -> Aligned.copyOf((byte[]) null, 8, arena)).isInstanceOf(NullPointerException.class).hasMessage("src");
-            assertThatThrownBy(() -> Aligned.copyOf((ByteBuffer) null, 8, arena)).isInstanceOf(NullPointerException.class).hasMessage("src");
-            assertThatThrownBy(() -> Aligned.copyOf((MemorySegment) null, 8, arena)).isInstanceOf(NullPointerException.class).hasMessage("src");
-            assertThatThrownBy(() -> Aligned.copyOf(new byte[1], 8, null)).isInstanceOf(NullPointerException.class).hasMessage("arena");
-            assertThatThrownBy(() -> Aligned.address((ByteBuffer) null)).isInstanceOf(NullPointerException.class).hasMessage("buffer");
-            assertThatThrownBy(() -> Aligned.address((MemorySegment) null)).isInstanceOf(NullPointerException.class).hasMessage("segment");
+            assertThatThrownBy(() -> Aligned.allocate(null, 8, 8)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("arena");
+            assertThatThrownBy(() -> Aligned.copyOf((byte[]) null, 8, arena)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("src");
+            assertThatThrownBy(() -> Aligned.copyOf((ByteBuffer) null, 8, arena))
+                    .isInstanceOf(NullPointerException.class).hasMessage("src");
+            assertThatThrownBy(() -> Aligned.copyOf((MemorySegment) null, 8, arena))
+                    .isInstanceOf(NullPointerException.class).hasMessage("src");
+            assertThatThrownBy(() -> Aligned.copyOf(new byte[1], 8, null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("arena");
+            assertThatThrownBy(() -> Aligned.address((ByteBuffer) null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("buffer");
+            assertThatThrownBy(() -> Aligned.address((MemorySegment) null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("segment");
         }
     }
 
@@ -124,7 +134,8 @@ class AlignedArgumentsTest {
         }
         try (Arena arena = Arena.ofShared()) {
             assertThatThrownBy(() -> Aligned.copyOf(dead, 64, arena))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("src").hasMessageContaining("closed");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("src")
+                            .hasMessageContaining("closed");
             try (Arena confined = Arena.ofConfined()) {
                 MemorySegment foreign = confined.allocate(64);
                 Throwable thrown = CompletableFuture.supplyAsync(() -> {
@@ -177,7 +188,7 @@ class AlignedArgumentsTest {
         // strict overcommit. With overcommit_memory=1 the kernel accepts anything.
         String overcommit = Files.readString(Path.of("/proc/sys/vm/overcommit_memory")).strip();
         assumeThat(overcommit).as("vm.overcommit_memory=1 accepts any mapping; nothing to refuse").isNotEqualTo("1");
-        long size = Alignments.alignUp(2 * (memInfo("MemTotal") + memInfo("SwapTotal")), 1L << 30);
+        long size = PowerOfTwo.alignUp(2 * (memInfo("MemTotal") + memInfo("SwapTotal")), 1L << 30);
         List<ProcMaps.Region> reservationsBefore = ProcMaps.read().reservationsOfAtLeast(1L << 30);
         try (Arena arena = Arena.ofConfined()) {
             assertThatThrownBy(() -> Aligned.allocate(arena, size, 1L << 30))

@@ -13,8 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.alignedmmap.ProcMaps.Range;
-import org.alignedmmap.internal.Alignments;
+import org.alignedmmap.internal.PowerOfTwo;
+import org.alignedmmap.testing.Gc;
+import org.alignedmmap.testing.ProcMaps;
+import org.alignedmmap.testing.ProcMaps.Range;
+import org.alignedmmap.testing.ProcSmaps;
+import org.alignedmmap.testing.ProcStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,7 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * on GC, with /proc/self/maps, /proc/self/smaps and /proc/self/status as witnesses.
  */
 class AlignedReleaseTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
     private static final long MIB = 1L << 20;
 
     @ParameterizedTest(name = "align={0}")
@@ -32,7 +36,7 @@ class AlignedReleaseTest {
     void shouldKeepNoAddressSpaceBeyondThePageRoundedSize(long align) {
         for (int i = 0; i < 16; i++) {
             long size = 1 + i * 5 * PAGE / 3;
-            long span = Alignments.alignUp(size, PAGE);
+            long span = PowerOfTwo.alignUp(size, PAGE);
             ProcMaps before = ProcMaps.read();
             long address;
             long windowStart;
@@ -64,7 +68,7 @@ class AlignedReleaseTest {
             for (long[] request : new long[][] {{1, PAGE}, {3 * PAGE, 2 * MIB}, {0, 1L << 30}, {5 * MIB + 1, 8},
                     {1L << 30, 1L << 30}}) {
                 last = Aligned.allocate(arena, request[0], request[1]);
-                long span = Alignments.alignUp(Math.max(1, request[0]), PAGE);
+                long span = PowerOfTwo.alignUp(Math.max(1, request[0]), PAGE);
                 ranges.add(new long[] {last.address(), span});
                 assertThat(ProcMaps.read().anyMapped(last.address(), last.address() + span)).isTrue();
             }
@@ -129,7 +133,7 @@ class AlignedReleaseTest {
             MemorySegment segment = allocateInAMappingOfItsOwn(arena, size, align, attempts);
             long address = segment.address();
 
-            Smaps.Entry untouched = Smaps.read().entryAt(address);
+            ProcSmaps.Entry untouched = ProcSmaps.read().entryAt(address);
             assertThat(untouched.rss()).as("Rss of 64 MiB never touched").isZero();
 
             int touched = 10;
@@ -137,7 +141,7 @@ class AlignedReleaseTest {
                 // One page in each of several 2 MiB blocks, never the whole block.
                 segment.set(ValueLayout.JAVA_BYTE, i * 3 * MIB + 17, (byte) 1);
             }
-            Smaps.Entry after = Smaps.read().entryAt(address);
+            ProcSmaps.Entry after = ProcSmaps.read().entryAt(address);
             assertThat(after.start()).isEqualTo(address);
             assertThat(after.end()).isEqualTo(address + size);
             assertThat(after.rss()).as("Rss after touching %d pages", touched)
@@ -154,7 +158,7 @@ class AlignedReleaseTest {
         for (int i = 0; i < 8; i++) {
             MemorySegment segment = Aligned.allocate(arena, size, align);
             attempts.add(segment);
-            Smaps.Entry entry = Smaps.read().entryAt(segment.address());
+            ProcSmaps.Entry entry = ProcSmaps.read().entryAt(segment.address());
             if (entry.start() == segment.address() && entry.end() == segment.address() + size) {
                 return segment;
             }
@@ -166,9 +170,9 @@ class AlignedReleaseTest {
     /** A fault maps one base page, unless (m)THP is on for memory without madvise. */
     private static long largestFaultWithoutAdvice() throws IOException {
         long largest = PAGE;
-        TransparentHugePages mode = Alignment.transparentHugePages();
+        TransparentHugePages mode = SystemAlignment.transparentHugePages();
         if (mode == TransparentHugePages.ALWAYS) {
-            largest = Math.max(largest, Alignment.transparentHugePageSize().orElse(PAGE));
+            largest = Math.max(largest, SystemAlignment.transparentHugePageSize().orElse(PAGE));
         }
         Path thp = Path.of("/sys/kernel/mm/transparent_hugepage");
         if (Files.isDirectory(thp)) {

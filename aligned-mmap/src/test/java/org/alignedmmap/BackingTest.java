@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.alignedmmap.testing.Skips;
+import org.alignedmmap.testing.TestFiles;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * on closed mappings and heap memory.
  */
 class BackingTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
     private static final long MIB = 1L << 20;
 
     @TempDir
@@ -92,7 +94,7 @@ class BackingTest {
         Path file = TestFiles.randomFile(dir, "shared.bin", (int) length, 52);
         try (Mmap m = Mmap.options().populate(true).map(file)) {
             assertThat(m.flags() & MAP_POPULATE).isNotZero();
-            assertThat(m.backing().rss()).isEqualTo(Alignment.pageSize() * ((length + PAGE - 1) / PAGE));
+            assertThat(m.backing().rss()).isEqualTo(SystemAlignment.pageSize() * ((length + PAGE - 1) / PAGE));
             assertThat(m.residency().isFullyResident()).isTrue();
         }
     }

@@ -24,8 +24,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.alignedmmap.internal.Errno;
-import org.alignedmmap.internal.LibC;
+import org.alignedmmap.internal.linux.Errno;
+import org.alignedmmap.internal.linux.LibC;
+import org.alignedmmap.testing.OpenFiles;
+import org.alignedmmap.testing.TestFiles;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
@@ -71,8 +73,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * test_crasher_on_windows} (only its Unix-meaningful half, the failed resize).
  */
 class CPythonMmapTest {
-    private static final int PAGESIZE = (int) Alignment.pageSize();
-    private static final long ALLOCATIONGRANULARITY = Alignment.allocationGranularity();
+    private static final int PAGESIZE = (int) SystemAlignment.pageSize();
+    private static final long ALLOCATIONGRANULARITY = SystemAlignment.allocationGranularity();
 
     @TempDir
     Path dir;
@@ -166,7 +168,8 @@ class CPythonMmapTest {
         Path file = Files.write(testfn(), repeat('a', mapsize));
 
         try (Mmap m = Mmap.options().access(Access.READ).length(mapsize).map(file)) {
-            assertThat(m.getBytes(0, mapsize)).as("Readonly memory map data incorrect.").isEqualTo(repeat('a', mapsize));
+            assertThat(m.getBytes(0, mapsize)).as("Readonly memory map data incorrect.").isEqualTo(repeat('a',
+                    mapsize));
             assertThatThrownBy(() -> m.put(0, repeat('b', mapsize))).isInstanceOf(ReadOnlyBufferException.class);
             assertThatThrownBy(() -> m.put(0, (byte) 'b')).isInstanceOf(ReadOnlyBufferException.class);
             m.seek(0, Whence.SET);
@@ -472,7 +475,8 @@ class CPythonMmapTest {
                 for (long src : offsets) {
                     for (long count : offsets) {
                         ThrowingCallable move = () -> m.move(dest, src, count);
-                        boolean valid = dest >= 0 && src >= 0 && count >= 0 && dest + count <= 100 && src + count <= 100;
+                        boolean valid = dest >= 0 && src >= 0 && count >= 0 && dest + count <= 100 && src
+                                + count <= 100;
                         if (valid) {
                             assertThatCode(move).as("move(%d, %d, %d)", dest, src, count).doesNotThrowAnyException();
                         } else {
@@ -482,7 +486,8 @@ class CPythonMmapTest {
                     }
                 }
             }
-            long[][] invalid = {{-1, -1, -1}, {-1, -1, 0}, {-1, 0, -1}, {0, -1, -1}, {-1, 0, 0}, {0, -1, 0}, {0, 0, -1}};
+            long[][] invalid = {{-1, -1, -1}, {-1, -1, 0}, {-1, 0, -1}, {0, -1, -1}, {-1, 0, 0}, {0, -1, 0}, {0, 0,
+                    -1}};
             for (long[] args : invalid) {
                 assertThatThrownBy(() -> m.move(args[0], args[1], args[2])).isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("source, destination, or count out of range");

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -25,14 +24,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import org.alignedmmap.internal.Errno;
-import org.alignedmmap.internal.LibC;
+import org.alignedmmap.internal.linux.Errno;
+import org.alignedmmap.internal.linux.LibC;
+import org.alignedmmap.testing.TestFiles;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * O_DIRECT on a real file: what Alignment.directIo answers, checked against what the kernel and
+ * O_DIRECT on a real file: what SystemAlignment.directIo answers, checked against what the kernel and
  * the JDK actually accept, and I/O through FileChannel with buffers from Aligned.
  */
 class DirectIoTest {
@@ -49,7 +49,7 @@ class DirectIoTest {
     @Test
     void shouldAnswerFromStatxWhereTheKernelAndFileSystemReportIt() throws IOException {
         Path file = TestFiles.randomFile(dir, "data.bin", 10_000, 1);
-        DirectIoAlignment alignment = Alignment.directIo(file);
+        DirectIoAlignment alignment = SystemAlignment.directIo(file);
         String type = Files.getFileStore(file).type();
 
         assertThat(alignment.fileStoreBlockSize()).isEqualTo(Files.getFileStore(file).getBlockSize());
@@ -64,12 +64,12 @@ class DirectIoTest {
     @Test
     void shouldAnswerWhatTheKernelDemandsOfODirectReads() throws Exception {
         Path file = TestFiles.randomFile(dir, "data.bin", 1 << 20, 2);
-        DirectIoAlignment alignment = Alignment.directIo(file);
+        DirectIoAlignment alignment = SystemAlignment.directIo(file);
         long memory = alignment.memory();
         long offset = alignment.offset();
         int fd = LibC.open(file.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC | oDirect(), 0);
         try (Arena arena = Arena.ofConfined()) {
-            long page = Alignment.pageSize();
+            long page = SystemAlignment.pageSize();
             // Room to place a buffer at exactly the demanded alignment, and off it.
             MemorySegment region = Aligned.allocate(arena, 8 * (Math.max(memory, offset) + page), 64 << 10);
             MemorySegment exactlyAligned = region.asSlice(memory);  // a multiple of memory, not of 2 * memory
@@ -77,7 +77,8 @@ class DirectIoTest {
             // blocks, so misalignment is only sure to be refused in a transfer across pages.
             long acrossPages = Aligned.alignUp(2 * page, offset);
 
-            assertThat(pread(fd, exactlyAligned, offset, 0)).as("read of %d bytes at a %d-aligned buffer", offset, memory)
+            assertThat(pread(fd, exactlyAligned, offset, 0)).as("read of %d bytes at a %d-aligned buffer", offset,
+                    memory)
                     .isEqualTo(offset);
             assertThat(pread(fd, exactlyAligned, acrossPages, offset)).isEqualTo(acrossPages);
             if (memory > 1) {
@@ -98,7 +99,7 @@ class DirectIoTest {
     @Test
     void shouldFallBackToTheBlockDevicesLogicalBlockSizeWhereStatxIsSilent() throws IOException {
         // Directories get no STATX_DIOALIGN from ext4: the answer comes from the block device.
-        DirectIoAlignment alignment = Alignment.directIo(dir);
+        DirectIoAlignment alignment = SystemAlignment.directIo(dir);
         assumeThat(alignment.source()).as("statx answered for the directory %s itself", dir)
                 .isEqualTo(DirectIoAlignment.Source.LOGICAL_BLOCK_SIZE);
         long dev = (long) Files.getAttribute(dir, "unix:dev");
@@ -106,7 +107,8 @@ class DirectIoTest {
         long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
         long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
         Path device = Path.of("/sys/dev/block/" + major + ":" + minor).toRealPath();
-        Path queue = Files.exists(device.resolve("queue")) ? device.resolve("queue") : device.getParent().resolve("queue");
+        Path queue = Files.exists(device.resolve("queue")) ? device.resolve("queue") : device.getParent()
+                .resolve("queue");
         long logical = Long.parseLong(Files.readString(queue.resolve("logical_block_size")).strip());
         assertThat(alignment.memory()).isEqualTo(logical);
         assertThat(alignment.offset()).isEqualTo(logical);
@@ -119,7 +121,7 @@ class DirectIoTest {
                 .as("no tmpfs at /dev/shm").isTrue();
         Path file = Files.createTempFile(shm, "aligned-mmap-", ".bin");
         try {
-            DirectIoAlignment alignment = Alignment.directIo(file);
+            DirectIoAlignment alignment = SystemAlignment.directIo(file);
             long store = Files.getFileStore(file).getBlockSize();
             assertThat(alignment).isEqualTo(
                     new DirectIoAlignment(store, store, DirectIoAlignment.Source.FILE_STORE_BLOCK_SIZE, store));
@@ -130,7 +132,7 @@ class DirectIoTest {
 
     @Test
     void shouldRefuseAMissingFile() {
-        assertThatThrownBy(() -> Alignment.directIo(dir.resolve("absent")))
+        assertThatThrownBy(() -> SystemAlignment.directIo(dir.resolve("absent")))
                 .isInstanceOf(NoSuchFileException.class).hasMessageContaining("absent");
         assertThatThrownBy(() -> DirectIo.read(dir.resolve("absent"), 0, 1, Arena.global()))
                 .isInstanceOf(NoSuchFileException.class);
@@ -150,7 +152,7 @@ class DirectIoTest {
                 .as("no tmpfs at /dev/shm").isTrue();
         Path file = Files.createTempFile(shm, "aligned-mmap-", ".bin");
         try {
-            try (FileChannel probe = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
+            try (FileChannel probe = FileChannel.open(file, StandardOpenOption.WRITE, DirectIo.DIRECT)) {
                 assertThat(probe.isOpen()).isTrue();
             } catch (IOException refused) {
                 assumeThat(refused).as("tmpfs on Linux %s refuses O_DIRECT (before 6.6 it did): %s",
@@ -166,9 +168,9 @@ class DirectIoTest {
     void shouldHaveAMisalignedBufferRefusedByTheJdkButNotOurs() throws IOException {
         Path file = dir.resolve("refused.bin");
         Files.createFile(file);
-        long block = Alignment.directIo(file).fileChannel();
+        long block = SystemAlignment.directIo(file).fileChannel();
         try (Arena arena = Arena.ofConfined();
-             FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
+             FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, DirectIo.DIRECT)) {
             MemorySegment ours = Aligned.allocate(arena, 2 * block, block);
             ByteBuffer misaligned = ours.asSlice(block / 2, block).asByteBuffer();
 
@@ -184,12 +186,12 @@ class DirectIoTest {
         // The pitfall fileChannel() exists for: statx says 512 on ext4, FileChannel checks 4096.
         Path file = dir.resolve("pitfall.bin");
         Files.createFile(file);
-        DirectIoAlignment alignment = Alignment.directIo(file);
+        DirectIoAlignment alignment = SystemAlignment.directIo(file);
         assumeThat(alignment.memory()).as("the kernel demands as much as the JDK here: %s", alignment)
                 .isLessThan(alignment.fileStoreBlockSize());
         long block = alignment.fileChannel();
         try (Arena arena = Arena.ofConfined();
-             FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
+             FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, DirectIo.DIRECT)) {
             MemorySegment region = Aligned.allocate(arena, 2 * block, block);
             ByteBuffer kernelAligned = region.asSlice(alignment.memory(), block).asByteBuffer();
             assertThatThrownBy(() -> channel.write(kernelAligned, 0))
@@ -200,7 +202,7 @@ class DirectIoTest {
 
     @Test
     void shouldReadAnUnalignedRegionWithTheHelper() throws IOException {
-        long block = Alignment.directIo(dir).fileChannel();
+        long block = SystemAlignment.directIo(dir).fileChannel();
         int size = (int) (5 * block + 123);
         byte[] bytes = TestFiles.randomBytes(size, 3);
         Path file = Files.write(dir.resolve("region.bin"), bytes);
@@ -215,7 +217,8 @@ class DirectIoTest {
                     .isEqualTo(Arrays.copyOfRange(bytes, (int) (2 * block), (int) (3 * block)));
 
             MemorySegment pastTheEnd = DirectIo.read(file, 4 * block + 1, 10 * block, arena);
-            assertThat(pastTheEnd.toArray(ValueLayout.JAVA_BYTE)).isEqualTo(Arrays.copyOfRange(bytes, (int) (4 * block + 1), size));
+            assertThat(pastTheEnd.toArray(ValueLayout.JAVA_BYTE)).isEqualTo(Arrays.copyOfRange(bytes, (int) (4 * block
+                    + 1), size));
 
             assertThat(DirectIo.read(file, 0, size, arena).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(bytes);
             assertThat(DirectIo.read(file, size, 10, arena).byteSize()).isZero();
@@ -231,32 +234,35 @@ class DirectIoTest {
         closed.close();
         try (Arena arena = Arena.ofConfined()) {
             assertThatThrownBy(() -> DirectIo.read(file, -1, 10, arena))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("position").hasMessageContaining("-1");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("position")
+                            .hasMessageContaining("-1");
             assertThatThrownBy(() -> DirectIo.read(file, 0, -10, arena))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length").hasMessageContaining("-10");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length")
+                            .hasMessageContaining("-10");
             assertThatThrownBy(() -> DirectIo.read(file, Long.MAX_VALUE, 1, arena))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overflow");
             assertThatThrownBy(() -> DirectIo.read(file, 0, 10, closed))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("arena");
-            assertThatThrownBy(() -> DirectIo.read(null, 0, 10, arena)).isInstanceOf(NullPointerException.class).hasMessage("file");
+            assertThatThrownBy(() -> DirectIo.read(null, 0, 10, arena)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("file");
         }
     }
 
     /** Writes whole blocks with O_DIRECT, reads them back with O_DIRECT and through the page cache. */
     private static void roundTrip(Path file) throws IOException {
-        long block = Alignment.directIo(file).fileChannel();
+        long block = SystemAlignment.directIo(file).fileChannel();
         int length = (int) (16 * block);
         byte[] bytes = TestFiles.randomBytes(length, 5);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = Aligned.copyOf(bytes, block, arena);
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, DirectIo.DIRECT)) {
                 ByteBuffer buffer = out.asByteBuffer();
                 while (buffer.hasRemaining()) {
                     channel.write(buffer, buffer.position());
                 }
             }
             MemorySegment in = Aligned.allocate(arena, length, block);
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT)) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, DirectIo.DIRECT)) {
                 ByteBuffer buffer = in.asByteBuffer();
                 while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) > 0) {
                     // reads until full
@@ -272,6 +278,7 @@ class DirectIoTest {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    @SuppressWarnings("restricted") // the test's own pread, with its C signature
     private static final MethodHandle PREAD = LINKER.downcallHandle(LINKER.defaultLookup().find("pread").orElseThrow(),
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
             Linker.Option.captureCallState("errno"));

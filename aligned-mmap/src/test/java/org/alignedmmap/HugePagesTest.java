@@ -14,7 +14,6 @@ import static org.alignedmmap.MmapConstants.PROT_READ;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,9 +23,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
-import org.alignedmmap.internal.Alignments;
-import org.alignedmmap.internal.Errno;
-import org.alignedmmap.internal.LibC;
+import org.alignedmmap.internal.PowerOfTwo;
+import org.alignedmmap.internal.linux.Errno;
+import org.alignedmmap.internal.linux.LibC;
+import org.alignedmmap.testing.OpenFiles;
+import org.alignedmmap.testing.ProcMaps;
+import org.alignedmmap.testing.ProcSmaps;
+import org.alignedmmap.testing.Skips;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,7 +42,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * has no THP.
  */
 class HugePagesTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
     private static final long MIB = 1L << 20;
 
     @TempDir
@@ -65,7 +68,7 @@ class HugePagesTest {
             assertThat(backing.rss()).isGreaterThanOrEqualTo(backing.anonHugePages());
             if (backing.exact()) {
                 // The test's own smaps reader agrees with the library's.
-                assertThat(Smaps.read().entryAt(m.address()).anonHugePages()).isEqualTo(backing.anonHugePages());
+                assertThat(ProcSmaps.read().entryAt(m.address()).anonHugePages()).isEqualTo(backing.anonHugePages());
             }
         }
     }
@@ -73,8 +76,8 @@ class HugePagesTest {
     @Test
     void shouldGetNoHugePagesWithoutTheOptionInMadviseMode() throws IOException {
         Skips.skipUnlessAvailable(HugePages.TRANSPARENT);
-        Skips.skipUnless(Alignment.transparentHugePages() == TransparentHugePages.MADVISE,
-                "the contrast needs THP mode madvise; it is " + Alignment.transparentHugePages());
+        Skips.skipUnless(SystemAlignment.transparentHugePages() == TransparentHugePages.MADVISE,
+                "the contrast needs THP mode madvise; it is " + SystemAlignment.transparentHugePages());
         long huge = HugePages.TRANSPARENT.pageSize();
         long length = 16 * huge;
         // Equally aligned and private: the advice is the only difference.
@@ -119,10 +122,11 @@ class HugePagesTest {
     }
 
     @Test
+    @SuppressWarnings("restricted") // a segment over the test's own shifted mapping, of its length
     void shouldMapAFileWithBasePagesWithoutTheAdviceOrWhenShiftedByAPage() throws IOException, ErrnoException {
         long huge = requireFileThp();
-        Skips.skipUnless(Alignment.transparentHugePages() == TransparentHugePages.MADVISE,
-                "the contrast needs THP mode madvise; it is " + Alignment.transparentHugePages());
+        Skips.skipUnless(SystemAlignment.transparentHugePages() == TransparentHugePages.MADVISE,
+                "the contrast needs THP mode madvise; it is " + SystemAlignment.transparentHugePages());
         long length = 8 * huge;
 
         // Aligned like TRANSPARENT, but not advised.
@@ -138,7 +142,7 @@ class HugePagesTest {
         long reservation = LibC.mmap(0, length + 2 * huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                 -1, 0);
         try {
-            long shifted = Alignments.alignUp(reservation, huge) + PAGE;
+            long shifted = PowerOfTwo.alignUp(reservation, huge) + PAGE;
             int fd = LibC.open(shiftedFile.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
             try {
                 LibC.mmap(shifted, length, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0);
@@ -294,17 +298,18 @@ class HugePagesTest {
 
     @Test
     void shouldTellAvailabilityFromWhatTheKernelReports() {
-        TransparentHugePages mode = Alignment.transparentHugePages();
+        TransparentHugePages mode = SystemAlignment.transparentHugePages();
         assertThat(HugePages.NONE.isAvailable()).isTrue();
         assertThat(HugePages.NONE.pageSize()).isEqualTo(PAGE);
         assertThat(HugePages.TRANSPARENT.isAvailable())
                 .isEqualTo(mode == TransparentHugePages.ALWAYS || mode == TransparentHugePages.MADVISE);
         if (HugePages.TRANSPARENT.isAvailable()) {
-            assertThat(HugePages.TRANSPARENT.pageSize()).isEqualTo(Alignment.transparentHugePageSize().orElseThrow());
+            assertThat(HugePages.TRANSPARENT.pageSize()).isEqualTo(SystemAlignment.transparentHugePageSize()
+                    .orElseThrow());
         } else {
             assertThat(HugePages.TRANSPARENT.unavailableReason().orElseThrow()).contains("transparent_hugepage");
         }
-        List<Long> sizes = Alignment.hugePageSizes();
+        List<Long> sizes = SystemAlignment.hugePageSizes();
         assertThat(HugePages.HUGETLB_2MB.isAvailable()).isEqualTo(sizes.contains(2L << 20));
         assertThat(HugePages.HUGETLB_1GB.isAvailable()).isEqualTo(sizes.contains(1L << 30));
         if (!HugePages.HUGETLB_1GB.isAvailable()) {
@@ -334,11 +339,11 @@ class HugePagesTest {
      */
     private Path uncachedFile(String name, long length) throws IOException {
         Path file = dir.resolve(name);
-        long block = Alignment.directIo(dir).fileChannel();
+        long block = SystemAlignment.directIo(dir).fileChannel();
         long chunk = Math.max(MIB, block);
         try (Arena arena = Arena.ofConfined();
              FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                     ExtendedOpenOption.DIRECT)) {
+                     DirectIo.DIRECT)) {
             MemorySegment buffer = Aligned.allocate(arena, chunk, block);
             for (long at = 0; at < length; at += chunk) {
                 for (long page = 0; page < chunk; page += PAGE) {
@@ -369,7 +374,7 @@ class HugePagesTest {
 
     /** Maps the page right behind the mapping, so that growing it in place is impossible. */
     static long blockPageAfter(Mmap m) throws ErrnoException {
-        long behind = m.address() + Alignments.alignUp(m.length(), PAGE);
+        long behind = m.address() + PowerOfTwo.alignUp(m.length(), PAGE);
         try {
             return LibC.mmap(behind, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
         } catch (ErrnoException e) {

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import org.alignedmmap.testing.ProcMaps;
+import org.alignedmmap.testing.Skips;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -16,7 +18,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * counts instead of a bare ENOMEM, and leaves nothing mapped.
  */
 class HugetlbTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
 
     @ParameterizedTest
     @EnumSource(names = {"HUGETLB_2MB", "HUGETLB_1GB", "HUGETLB_DEFAULT"})
@@ -105,7 +107,7 @@ class HugetlbTest {
     }
 
     private static HugePagePool pool(long size) {
-        return Alignment.hugePagePools().stream().filter(p -> p.size() == size).findFirst().orElseThrow();
+        return SystemAlignment.hugePagePools().stream().filter(p -> p.size() == size).findFirst().orElseThrow();
     }
 
     /** hugetlb mappings of this process: anonymous ones are backed by a deleted hugetlbfs file. */

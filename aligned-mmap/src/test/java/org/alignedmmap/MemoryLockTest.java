@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.alignedmmap.internal.Errno;
+import org.alignedmmap.internal.linux.Errno;
+import org.alignedmmap.testing.Skips;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * with CAP_IPC_LOCK, that capability dropped).
  */
 class MemoryLockTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
     private static final int CAP_IPC_LOCK = 14;
 
     @ParameterizedTest(name = "flags={0}")
@@ -90,7 +91,8 @@ class MemoryLockTest {
                 .contains("length=" + length)
                 .contains(errno)
                 .contains("RLIMIT_MEMLOCK (soft " + limit + " bytes, hard " + limit + " bytes)")
-                .contains(Long.toString(length) + (errno.equals("EPERM") ? " bytes needs CAP_IPC_LOCK" : " more bytes"));
+                .contains(Long.toString(length) + (errno.equals("EPERM") ? " bytes needs CAP_IPC_LOCK"
+                        : " more bytes"));
         assertThat(output).as("the mapping is intact and unlocked").contains("LOCKED_AFTER=0").contains("USABLE");
     }
 
@@ -118,7 +120,8 @@ class MemoryLockTest {
                 } catch (ErrnoException e) {
                     System.out.println("ERRNO=" + e.errnoName());
                     System.out.println("MESSAGE=" + e.getMessage());
-                    System.out.println("ERRNO_VALUE_MATCHES=" + (e.errno() == Errno.ENOMEM || e.errno() == Errno.EPERM));
+                    System.out.println("ERRNO_VALUE_MATCHES=" + (e.errno() == Errno.ENOMEM || e.errno() == Errno
+                            .EPERM));
                     System.out.println("LOCKED_AFTER=" + m.backing().locked());
                     m.put(length - 1, (byte) 1);
                     System.out.println("USABLE");

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.alignedmmap.testing.TestFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and lengths and for anonymous memory, checked on the real mapping.
  */
 class MmapAlignmentTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
     private static final long MIB = 1L << 20;
     /** Large enough for offsets of several MiB plus an odd-length tail. */
     private static final int FILE_SIZE = (int) (8 * MIB + 12_345);

@@ -38,7 +38,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.alignedmmap.internal.LibC;
+import org.alignedmmap.internal.linux.LibC;
+import org.alignedmmap.testing.Chattr;
+import org.alignedmmap.testing.ProcessFootprint;
+import org.alignedmmap.testing.TestFiles;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -58,7 +61,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * mapping) run in a child JVM instead: see {@link MmapFaultTest}.
  */
 class MmapBadInputTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
     private static final long TIB = 1L << 40;
     /** The main test file: three pages and a bit, so that its end is not on a page boundary. */
     private static final int SIZE = (int) (3 * PAGE + 100);
@@ -78,6 +81,8 @@ class MmapBadInputTest {
     Map<Path, byte[]> filesBefore;
 
     /** What a case needs: files of known contents, live mappings, descriptors, arenas. */
+    // close() may wait for a child process (chattr); an interrupt there should fail the test.
+    @SuppressWarnings("try")
     static final class Fixture implements AutoCloseable {
         final Path dir;
         final Path file;

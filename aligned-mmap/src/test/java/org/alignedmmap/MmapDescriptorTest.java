@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.alignedmmap.internal.LibC;
+import org.alignedmmap.internal.linux.LibC;
+import org.alignedmmap.testing.OpenFiles;
+import org.alignedmmap.testing.ProcMaps;
+import org.alignedmmap.testing.TestFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +47,7 @@ class MmapDescriptorTest {
             }
             assertThat(OpenFiles.descriptorsOf(file)).isEqualTo(1);
             try (Mmap m = Mmap.options().trackFd(false).map(fd)) {
+                assertThat(m.isOpen()).isTrue();
                 assertThat(OpenFiles.descriptorsOf(file)).isEqualTo(1);
             }
             assertThat(OpenFiles.descriptorsOf(file)).isEqualTo(1);
@@ -59,7 +63,7 @@ class MmapDescriptorTest {
         long fdsBefore = OpenFiles.count();
         int regionsBefore = ProcMaps.read().regions().size();
         for (int i = 0; i < 2_000; i++) {
-            try (Mmap m = Mmap.options().align(2L << 20).offset(Alignment.pageSize()).map(file);
+            try (Mmap m = Mmap.options().align(2L << 20).offset(SystemAlignment.pageSize()).map(file);
                  Mmap a = Mmap.options().align(2L << 20).anonymous(100_000)) {
                 m.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0);
                 a.segment().set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1);

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.alignedmmap.testing.PageFlags;
+import org.alignedmmap.testing.TestFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +33,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * through the mapping stays dirty until written back, and msync cleans exactly what it writes.
  */
 class MmapDurabilityTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
     private static final int PAGES = 16;
 
     @TempDir

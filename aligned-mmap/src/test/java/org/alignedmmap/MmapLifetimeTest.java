@@ -10,12 +10,16 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.alignedmmap.testing.Gc;
+import org.alignedmmap.testing.OpenFiles;
+import org.alignedmmap.testing.ProcMaps;
+import org.alignedmmap.testing.TestFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Close, views after close, caller arenas and release by the garbage collector. */
 class MmapLifetimeTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
 
     @TempDir
     Path dir;
@@ -88,7 +92,8 @@ class MmapLifetimeTest {
         Mmap m = Mmap.options().confined(true).align(64L << 20).anonymous(PAGE);
         long address = m.address();
         m.put(0, (byte) 1);
-        java.util.concurrent.atomic.AtomicReference<Throwable> fromOther = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> fromOther = new java.util.concurrent.atomic
+                .AtomicReference<>();
         Thread other = new Thread(() -> {
             try {
                 m.get(0);

@@ -40,7 +40,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * the length, and shrink towards 0.
  */
 class MmapModelPropertyTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
     private static final int MAX_LENGTH = (int) (3 * PAGE + 50);
     /** Few distinct values, so that searches find things and lines end now and then. */
     private static final Byte[] ALPHABET = {0, 1, '\n', 0x7f, (byte) 0xff};

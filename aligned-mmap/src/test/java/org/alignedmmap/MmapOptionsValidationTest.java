@@ -14,6 +14,9 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.alignedmmap.testing.Chattr;
+import org.alignedmmap.testing.OpenFiles;
+import org.alignedmmap.testing.TestFiles;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * no descriptor and no file change behind.
  */
 class MmapOptionsValidationTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
 
     @TempDir
     Path dir;
@@ -65,7 +68,8 @@ class MmapOptionsValidationTest {
     @Test
     void shouldRejectNegativeOffset() {
         assertThatThrownBy(() -> Mmap.options().offset(-PAGE))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("offset").hasMessageContaining("-" + PAGE);
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("offset").hasMessageContaining("-"
+                        + PAGE);
     }
 
     @Test
@@ -103,8 +107,10 @@ class MmapOptionsValidationTest {
 
     @Test
     void shouldRejectAccessTogetherWithFlagsOrProt() {
-        expectIllegal(() -> Mmap.options().access(Access.READ).flags(MAP_PRIVATE).map(file), "access READ", "flags MAP_PRIVATE");
-        expectIllegal(() -> Mmap.options().access(Access.WRITE).prot(PROT_READ).map(file), "access WRITE", "prot PROT_READ");
+        expectIllegal(() -> Mmap.options().access(Access.READ).flags(MAP_PRIVATE).map(file), "access READ",
+                "flags MAP_PRIVATE");
+        expectIllegal(() -> Mmap.options().access(Access.WRITE).prot(PROT_READ).map(file), "access WRITE",
+                "prot PROT_READ");
         expectIllegal(() -> Mmap.options().access(Access.COPY).prot(PROT_READ).anonymous(PAGE), "access COPY");
     }
 
@@ -172,7 +178,7 @@ class MmapOptionsValidationTest {
                 assertThat(m.length()).isEqualTo(contents.length);
             }
         } finally {
-            org.alignedmmap.internal.LibC.close(fd);
+            org.alignedmmap.internal.linux.LibC.close(fd);
         }
     }
 

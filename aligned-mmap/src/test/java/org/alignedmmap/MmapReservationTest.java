@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.alignedmmap.ProcMaps.Range;
-import org.alignedmmap.internal.Alignments;
+import org.alignedmmap.internal.PowerOfTwo;
+import org.alignedmmap.testing.ProcMaps;
+import org.alignedmmap.testing.ProcMaps.Range;
+import org.alignedmmap.testing.ProcessFootprint;
+import org.alignedmmap.testing.TestFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,20 +22,21 @@ import org.junit.jupiter.params.provider.ValueSource;
  * proofs use 64 MiB and 1 GiB alignments with small lengths, many times over.
  */
 class MmapReservationTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
 
     @TempDir
     Path dir;
 
     @ParameterizedTest(name = "align={0}")
     @ValueSource(longs = {64L << 20, 1L << 30})
+    @SuppressWarnings("try") // closes inside the try on purpose, to witness the unmapping before the block ends
     void shouldLeaveOnlyThePageRoundedMappingAfterTrimming(long align) throws IOException {
         Path file = TestFiles.randomFile(dir, "small.bin", 10_000, 1);
         for (int i = 0; i < 16; i++) {
             ProcMaps before = ProcMaps.read();
             try (Mmap m = (i % 2 == 0 ? Mmap.options().align(align).map(file)
                     : Mmap.options().align(align).anonymous(3 * PAGE + 5))) {
-                long span = Alignments.alignUp(m.length(), PAGE);
+                long span = PowerOfTwo.alignUp(m.length(), PAGE);
                 ProcMaps during = ProcMaps.read();
                 assertThat(m.address() % align).isZero();
                 long windowStart = m.address() - align;
@@ -74,7 +78,7 @@ class MmapReservationTest {
         try (Mmap m = Mmap.options().align(align).anonymous(PAGE)) {
             freed = m.address();
         }
-        long squatter = org.alignedmmap.internal.LibC.mmap(freed, PAGE, MmapConstants.PROT_READ,
+        long squatter = org.alignedmmap.internal.linux.LibC.mmap(freed, PAGE, MmapConstants.PROT_READ,
                 MmapConstants.MAP_PRIVATE | MmapConstants.MAP_ANONYMOUS | MmapConstants.MAP_FIXED_NOREPLACE, -1, 0);
         try {
             try (Mmap m = Mmap.options().align(align).anonymous(PAGE)) {
@@ -83,7 +87,7 @@ class MmapReservationTest {
             }
             assertThat(ProcMaps.read().regionAt(squatter)).as("the squatter survives").isNotNull();
         } finally {
-            org.alignedmmap.internal.LibC.munmap(squatter, PAGE);
+            org.alignedmmap.internal.linux.LibC.munmap(squatter, PAGE);
         }
     }
 
@@ -112,7 +116,7 @@ class MmapReservationTest {
                     .hasMessageContaining("mmap(");
             assertThat(ProcMaps.read().reservationsOfAtLeast(align)).isEqualTo(reservationsBefore);
         } finally {
-            org.alignedmmap.internal.LibC.close(readOnlyFd);
+            org.alignedmmap.internal.linux.LibC.close(readOnlyFd);
         }
     }
 
@@ -158,7 +162,7 @@ class MmapReservationTest {
     }
 
     static int readOnlyDescriptor(Path file) throws IOException {
-        return org.alignedmmap.internal.LibC.open(file.toAbsolutePath().toString(),
-                org.alignedmmap.internal.LibC.O_RDONLY | org.alignedmmap.internal.LibC.O_CLOEXEC, 0);
+        return org.alignedmmap.internal.linux.LibC.open(file.toAbsolutePath().toString(),
+                org.alignedmmap.internal.linux.LibC.O_RDONLY | org.alignedmmap.internal.linux.LibC.O_CLOEXEC, 0);
     }
 }

@@ -13,8 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.alignedmmap.internal.Alignments;
-import org.alignedmmap.internal.LibC;
+import org.alignedmmap.internal.PowerOfTwo;
+import org.alignedmmap.internal.linux.LibC;
+import org.alignedmmap.testing.Chattr;
+import org.alignedmmap.testing.ProcMaps;
+import org.alignedmmap.testing.ProcessFootprint;
+import org.alignedmmap.testing.TestFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,7 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** resize(): alignment kept, contents kept, file resized, old views dead, failures harmless. */
 class MmapResizeTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
     private static final long ALIGN = 64L << 20;
 
     @TempDir
@@ -34,7 +38,7 @@ class MmapResizeTest {
         Path file = Files.write(dir.resolve("grow.bin"), data);
         try (Mmap m = Mmap.options().align(ALIGN).map(file)) {
             long before = m.address();
-            long span = Alignments.alignUp(m.length(), PAGE);
+            long span = PowerOfTwo.alignUp(m.length(), PAGE);
             // Occupy the page right behind the mapping: growing in place becomes impossible.
             long blocker = LibC.mmap(before + span, PAGE, MmapConstants.PROT_READ,
                     MmapConstants.MAP_PRIVATE | MmapConstants.MAP_ANONYMOUS | MmapConstants.MAP_FIXED_NOREPLACE, -1, 0);
@@ -68,7 +72,8 @@ class MmapResizeTest {
             m.resize(PAGE + 5);
             assertThat(m.address()).isEqualTo(address);
             assertThat(m.length()).isEqualTo(PAGE + 5);
-            assertThat(m.getBytes(0, (int) (PAGE + 5))).isEqualTo(Arrays.copyOfRange(data, (int) PAGE, (int) (2 * PAGE + 5)));
+            assertThat(m.getBytes(0, (int) (PAGE + 5))).isEqualTo(Arrays.copyOfRange(data, (int) PAGE, (int) (2 * PAGE
+                    + 5)));
             assertThat(Files.size(file)).isEqualTo(2 * PAGE + 5);
             assertThat(ProcMaps.read().anyMapped(address + 2 * PAGE, address + 7 * PAGE)).isFalse();
         }
@@ -128,8 +133,8 @@ class MmapResizeTest {
             m.put(5 * PAGE, (byte) ~data[(int) (5 * PAGE)]);
             data[(int) (5 * PAGE)] = (byte) ~data[(int) (5 * PAGE)];
             long address = m.address();
-            try (Immutable ignored = Immutable.of(file)) {
-                ProcessFootprint.assertNothingLeftBehind(List.of(file), () ->
+            try (Immutable immutable = Immutable.of(file)) {
+                ProcessFootprint.assertNothingLeftBehind(List.of(immutable.file()), () ->
                         assertThatThrownBy(() -> m.resize(20 * PAGE)).isInstanceOf(ErrnoException.class)
                                 .hasMessageContaining("ftruncate").hasMessageContaining("EPERM"));
             }
@@ -151,8 +156,8 @@ class MmapResizeTest {
             m.put(tail, (byte) ~data[tail]);
             data[tail] = (byte) ~data[tail];
             m.seek(7 * PAGE);
-            try (Immutable ignored = Immutable.of(file)) {
-                ProcessFootprint.assertNothingLeftBehind(List.of(file), () ->
+            try (Immutable immutable = Immutable.of(file)) {
+                ProcessFootprint.assertNothingLeftBehind(List.of(immutable.file()), () ->
                         assertThatThrownBy(() -> m.resize(2 * PAGE)).isInstanceOf(ErrnoException.class)
                                 .hasMessageContaining("ftruncate").hasMessageContaining("EPERM"));
             }
@@ -182,7 +187,7 @@ class MmapResizeTest {
         }
         try (m) {
             long address = m.address();
-            long span = Alignments.alignUp(m.length(), PAGE);
+            long span = PowerOfTwo.alignUp(m.length(), PAGE);
             long blocker = LibC.mmap(address + span, PAGE, MmapConstants.PROT_READ,
                     MmapConstants.MAP_PRIVATE | MmapConstants.MAP_ANONYMOUS | MmapConstants.MAP_FIXED_NOREPLACE, -1, 0);
             try {
@@ -210,8 +215,13 @@ class MmapResizeTest {
         }
 
         @Override
-        public void close() throws Exception {
-            Chattr.run("-i", file);
+        public void close() throws IOException {
+            try {
+                Chattr.run("-i", file);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while clearing chattr +i of " + file, e);
+            }
         }
 
     }

@@ -23,8 +23,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.alignedmmap.internal.Alignments;
-import org.alignedmmap.internal.LibC;
+import org.alignedmmap.internal.PowerOfTwo;
+import org.alignedmmap.internal.linux.LibC;
+import org.alignedmmap.testing.Chattr;
+import org.alignedmmap.testing.OpenFiles;
+import org.alignedmmap.testing.ProcMaps;
+import org.alignedmmap.testing.ProcessFootprint;
+import org.alignedmmap.testing.TestFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * before use and never closed when it is the caller's.
  */
 class MmapSecurityTest {
-    private static final long PAGE = Alignment.pageSize();
+    private static final long PAGE = SystemAlignment.pageSize();
     private static final int O_ACCMODE = 3;
 
     @TempDir
@@ -90,7 +95,7 @@ class MmapSecurityTest {
 
     private static void assertNotExecutable(String what, ProcMaps before, long address, long length, long align) {
         ProcMaps now = ProcMaps.read();
-        long span = Alignments.alignUp(length, PAGE);
+        long span = PowerOfTwo.alignUp(length, PAGE);
         long window = Math.max(align, PAGE);
         for (ProcMaps.Range range : ProcMaps.changed(before, now, address - window, address + span + window)) {
             ProcMaps.Region region = now.regionAt(range.start());

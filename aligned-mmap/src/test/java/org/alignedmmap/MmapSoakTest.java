@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.alignedmmap.children.SoakChild;
+import org.alignedmmap.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,7 +65,7 @@ class MmapSoakTest {
             assertThat(values.get(phase + " descriptorsAfter")).as("%s: open descriptors", phase)
                     .isLessThanOrEqualTo(values.get(phase + " descriptorsBefore"));
             assertThat(values.get(phase + " regionsAfter")).as("%s: regions in /proc/self/maps", phase)
-                    .isLessThanOrEqualTo(values.get(phase + " regionsBefore") + 20);
+                    .isLessThanOrEqualTo(values.get(phase + " regionsBefore") + SoakChild.REGION_TOLERANCE);
             assertThat(values.get(phase + " vmSizeKbAfter")).as("%s: VmSize in kB", phase)
                     .isLessThanOrEqualTo(values.get(phase + " vmSizeKbBefore") + ADDRESS_SPACE_TOLERANCE_KB);
             assertThat(values.get(phase + " rssKbAfter")).as("%s: VmRSS in kB", phase)

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.alignedmmap.Aligned;
-import org.alignedmmap.Alignment;
+import org.alignedmmap.SystemAlignment;
 
 /**
  * Aligned allocation: {@code Aligned.allocate} against the JDK's {@code Arena.allocate(size,
@@ -38,13 +38,13 @@ final class AllocationSuite {
         }
 
         boolean pageOrMore() {
-            return align >= Alignment.pageSize();
+            return align >= SystemAlignment.pageSize();
         }
     }
 
     List<Row> run() throws Exception {
         long large = settings.largeAllocation();
-        List<Case> cases = List.of(new Case(64, 64), new Case(Alignment.pageSize(), Alignment.pageSize()),
+        List<Case> cases = List.of(new Case(64, 64), new Case(SystemAlignment.pageSize(), SystemAlignment.pageSize()),
                 new Case(1L << 20, 2L << 20), new Case(large, large));
         List<Row> rows = new ArrayList<>();
         for (Case c : cases) {
@@ -144,7 +144,7 @@ final class AllocationSuite {
             long residentAfter = ProcessMemory.resident();
             double mib = 1 << 20;
             long requested = Math.max(segment.byteSize(), 1);
-            double extraVirtual = Math.max(0, virtualAfter - virtualBefore - Aligned.alignUp(requested, Alignment.pageSize()));
+            double extraVirtual = Math.max(0, virtualAfter - virtualBefore - Aligned.alignUp(requested, SystemAlignment.pageSize()));
             return new double[] {extraVirtual / mib, Math.max(0, residentAfter - residentBefore) / mib};
         }
     }

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.alignedmmap.Aligned;
-import org.alignedmmap.Alignment;
+import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.HugePages;
 import org.alignedmmap.Mmap;
 import org.alignedmmap.MmapConstants;

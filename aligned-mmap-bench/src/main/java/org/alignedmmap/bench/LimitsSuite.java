@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.alignedmmap.Advice;
-import org.alignedmmap.Alignment;
+import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.Mmap;
 import org.alignedmmap.MmapConstants;
 
@@ -40,7 +40,7 @@ final class LimitsSuite {
         progress.step("memory bandwidth over " + Compare.size(2 * half) + " of resident memory");
         try (Arena arena = Arena.ofConfined()) {
             // Arena.allocate zeroes: every page is resident before timing starts.
-            MemorySegment region = arena.allocate(2 * half, Alignment.pageSize());
+            MemorySegment region = arena.allocate(2 * half, SystemAlignment.pageSize());
             copyLimit = Timer.gbPerSecond(half, Timer.bestSeconds(settings.runs(),
                     () -> MemorySegment.copy(region, 0, region, half, half)));
             rows.add(new Row(SECTION, "copy, resident memory", "GB/s", true, Map.of("MemorySegment.copy", copyLimit),
@@ -51,16 +51,16 @@ final class LimitsSuite {
                     Map.of("MemorySegment.mismatch", read), Map.of(), null));
         }
         long touch = settings.touchSize();
-        long hugePage = Alignment.transparentHugePageSize().orElse(2L << 20);
+        long hugePage = SystemAlignment.transparentHugePageSize().orElse(2L << 20);
         progress.step("page fault cost, first touch of " + Compare.size(touch));
         Map<String, Double> perPage = new LinkedHashMap<>();
         double small = firstTouchSeconds(touch, false);
-        perPage.put(Compare.size(Alignment.pageSize()) + " pages, ns per page", small * 1e9 / (touch / Alignment.pageSize()));
+        perPage.put(Compare.size(SystemAlignment.pageSize()) + " pages, ns per page", small * 1e9 / (touch / SystemAlignment.pageSize()));
         double huge = firstTouchSeconds(touch, true);
         perPage.put(Compare.size(hugePage) + " THP, ns per page", huge * 1e9 / (touch / hugePage));
         rows.add(new Row(SECTION, "first-touch cost per page (fault + zeroing)", "ns/page", false, perPage, Map.of(), null));
         Map<String, Double> rate = new LinkedHashMap<>();
-        rate.put(Compare.size(Alignment.pageSize()) + " pages", Timer.gbPerSecond(touch, small));
+        rate.put(Compare.size(SystemAlignment.pageSize()) + " pages", Timer.gbPerSecond(touch, small));
         rate.put(Compare.size(hugePage) + " THP", Timer.gbPerSecond(touch, huge));
         rows.add(new Row(SECTION, "first touch of " + Compare.size(touch) + " anonymous memory", "GB/s", true, rate,
                 Map.of(), null));
@@ -71,7 +71,7 @@ final class LimitsSuite {
     private double firstTouchSeconds(long size, boolean hugePages) throws Exception {
         double best = Double.MAX_VALUE;
         for (int run = 0; run < Math.max(2, settings.runs()); run++) {
-            long align = hugePages ? Alignment.transparentHugePageSize().orElse(Alignment.pageSize()) : 1;
+            long align = hugePages ? SystemAlignment.transparentHugePageSize().orElse(SystemAlignment.pageSize()) : 1;
             try (Mmap m = Mmap.options().flags(MmapConstants.MAP_PRIVATE).align(align).anonymous(size)) {
                 m.advise(hugePages ? Advice.HUGEPAGE : Advice.NOHUGEPAGE);
                 MemorySegment s = m.segment();

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.alignedmmap.Alignment;
+import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.internal.ByteSearch;
 
 /** What the figures were measured on, read from the running system. */
@@ -27,7 +27,7 @@ final class Machine {
         facts.put("Memory", memTotal());
         facts.put("Kernel", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
-        facts.put("Page size", Alignment.pageSize() + " B");
+        facts.put("Page size", SystemAlignment.pageSize() + " B");
         facts.put("THP", firstLine(Path.of("/sys/kernel/mm/transparent_hugepage/enabled")));
         facts.put("File system", fileSystem(dataDir));
         facts.put("JDK", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name") + " "

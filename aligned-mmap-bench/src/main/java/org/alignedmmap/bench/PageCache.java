@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
  * how it is cached (in huge folios when that read goes through a huge page mapping). The library
  * has no use for {@code posix_fadvise}, so the benchmark binds it itself.
  */
+@SuppressWarnings("restricted") // the benchmark's own bindings of posix_fadvise, open and close
 final class PageCache {
     private static final int POSIX_FADV_DONTNEED = 4;
     private static final MethodHandle FADVISE = Linker.nativeLinker().downcallHandle(

@@ -151,7 +151,7 @@ final class Report {
                 .xAxisTitle("").yAxisTitle("times the peer, log scale (up = better)").build();
         // Bars of log10(advantage) grow up from parity (1x) when better and down when worse;
         // the axis labels turn them back into "x" factors.
-        chart.getStyler().setyAxisTickLabelsFormattingFunction(v -> ratio(Math.pow(10, v)) + "x");
+        chart.getStyler().setYAxisTickLabelsFormattingFunction(v -> ratio(Math.pow(10, v)) + "x");
         chart.getStyler().setOverlapped(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setXAxisLabelRotation(40);
@@ -163,7 +163,8 @@ final class Report {
         chart.addSeries("goal met", names, met);
         chart.addSeries("goal missed", names, missed);
         chart.addSeries("no goal", names, none);
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        // XChart 4's saveBitmap(chart, ...) is deprecated; the image it would write is this one.
+        javax.imageio.ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", file.toFile());
         return true;
     }
 

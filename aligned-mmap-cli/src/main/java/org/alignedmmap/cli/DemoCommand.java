@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 import org.alignedmmap.Access;
 import org.alignedmmap.Advice;
 import org.alignedmmap.Aligned;
-import org.alignedmmap.Alignment;
+import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.Backing;
 import org.alignedmmap.HugePages;
 import org.alignedmmap.Mmap;
@@ -53,13 +53,13 @@ final class DemoCommand implements Callable<Integer> {
         if (size < (1 << 20)) {
             throw new IllegalArgumentException("--size must be at least 1 MiB, was " + Sizes.format(size));
         }
-        long page = Alignment.pageSize();
-        long pmd = Alignment.transparentHugePageSize().orElse(0);
+        long page = SystemAlignment.pageSize();
+        long pmd = SystemAlignment.transparentHugePageSize().orElse(0);
         out.println("aligned-mmap demo: what alignment buys on this machine");
         out.printf("  %s %s %s, %d CPUs, page %s, transparent huge pages: %s%s, JDK %s%n%n",
                 System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors(), Sizes.format(page),
-                Alignment.transparentHugePages().name().toLowerCase(Locale.ROOT),
+                SystemAlignment.transparentHugePages().name().toLowerCase(Locale.ROOT),
                 pmd > 0 ? " (" + Sizes.format(pmd) + ")" : "", System.getProperty("java.runtime.version"));
         Path file = Files.createTempFile(dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir")),
                 "aligned-mmap-demo-", ".bin");
@@ -78,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void mappings(Path file, long pmd) throws Exception {
-        long length = 3 * Alignment.pageSize();
+        long length = 3 * SystemAlignment.pageSize();
         out.printf("1. %s of one file, mapped at different alignments:%n", Sizes.format(length));
         out.printf("   %-34s %-16s %s%n", "asked for", "address", "aligned to");
         for (long align : new long[] {1, 64 << 10, 2 << 20, 1L << 30}) {
@@ -101,7 +101,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("   %s files, each written without the page cache, then read through a mapping;%n",
                 Sizes.format(size));
         out.println("   what backs each mapping (from /proc/self/smaps):");
-        long page = Alignment.pageSize();
+        long page = SystemAlignment.pageSize();
         Path fresh = Files.createTempFile(file.getParent(), "aligned-mmap-demo-", ".bin");
         try {
             fill(fresh, size);
@@ -157,7 +157,7 @@ final class DemoCommand implements Callable<Integer> {
                 long start = System.nanoTime();
                 MemorySegment s = allocation.allocate(arena);
                 best = Math.min(best, System.nanoTime() - start);
-                extra = Math.max(0, ProcessMemory.virtual() - virtualBefore - Aligned.alignUp(s.byteSize(), Alignment.pageSize()));
+                extra = Math.max(0, ProcessMemory.virtual() - virtualBefore - Aligned.alignUp(s.byteSize(), SystemAlignment.pageSize()));
                 resident = Math.max(0, ProcessMemory.resident() - residentBefore);
             }
         }
@@ -183,13 +183,13 @@ final class DemoCommand implements Callable<Integer> {
             huge = Math.min(huge, t.nanos);
             backing = t.backing;
         }
-        out.printf("   %-22s %6.1f ms  %5.1f GB/s%n", Sizes.format(Alignment.pageSize()) + " pages", small / 1e6,
+        out.printf("   %-22s %6.1f ms  %5.1f GB/s%n", Sizes.format(SystemAlignment.pageSize()) + " pages", small / 1e6,
                 size / (double) small);
         out.printf("   %-22s %6.1f ms  %5.1f GB/s  %s%n", Sizes.format(pmd) + " huge pages", huge / 1e6,
                 size / (double) huge, backing);
         double ratio = (double) small / huge;
         out.printf("   One page fault per %s instead of one per %s: %s.%n", Sizes.format(pmd),
-                Sizes.format(Alignment.pageSize()), ratio >= 1 ? String.format(Locale.ROOT, "%.1fx faster", ratio)
+                Sizes.format(SystemAlignment.pageSize()), ratio >= 1 ? String.format(Locale.ROOT, "%.1fx faster", ratio)
                         : String.format(Locale.ROOT, "%.1fx slower here (a VM that returns free memory to its host "
                                 + "makes fresh huge pages costly)", 1 / ratio));
         out.println();
@@ -215,7 +215,7 @@ final class DemoCommand implements Callable<Integer> {
      * write would stay small, whatever the mapping.
      */
     private void fill(Path file, long size) throws IOException {
-        long block = Alignment.directIo(file).fileChannel();
+        long block = SystemAlignment.directIo(file).fileChannel();
         long chunk = Math.max(1 << 20, block);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = Aligned.allocate(arena, chunk, block);
@@ -223,7 +223,7 @@ final class DemoCommand implements Callable<Integer> {
                 buffer.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) (i * 31 + 7));
             }
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE,
-                    com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+                    org.alignedmmap.DirectIo.DIRECT)) {
                 write(channel, buffer, size, chunk);
             } catch (IOException | UnsupportedOperationException noDirectIo) {
                 out.println("   (this file system refuses O_DIRECT: the file goes through the page cache)");

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.alignedmmap.Alignment;
+import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.DirectIoAlignment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +28,7 @@ final class DioAlignCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DirectIoAlignment dio = Alignment.directIo(path);
+        DirectIoAlignment dio = SystemAlignment.directIo(path);
         PrintWriter out = spec.commandLine().getOut();
         if (json.enabled) {
             Map<String, Object> o = Json.object();

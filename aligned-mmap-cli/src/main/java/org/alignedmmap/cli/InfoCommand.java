@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.alignedmmap.Alignment;
+import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.HugePagePool;
 import org.alignedmmap.internal.ByteSearch;
 import picocli.CommandLine.Command;
@@ -31,16 +31,16 @@ final class InfoCommand implements Callable<Integer> {
         if (json.enabled) {
             out.println(Json.write(facts));
         } else {
-            out.printf("%-24s %s%n", "Page size", Sizes.format(Alignment.pageSize()));
-            out.printf("%-24s %s%n", "Allocation granularity", Sizes.format(Alignment.allocationGranularity()));
+            out.printf("%-24s %s%n", "Page size", Sizes.format(SystemAlignment.pageSize()));
+            out.printf("%-24s %s%n", "Allocation granularity", Sizes.format(SystemAlignment.allocationGranularity()));
             out.printf("%-24s %s%n", "Cache line", facts.get("cacheLine") instanceof Long l ? Sizes.format(l) : "unknown");
             List<String> pools = new ArrayList<>();
-            for (HugePagePool pool : Alignment.hugePagePools()) {
+            for (HugePagePool pool : SystemAlignment.hugePagePools()) {
                 pools.add(Sizes.format(pool.size()) + " (pool " + pool.total() + " pages, " + pool.free() + " free)");
             }
             out.printf("%-24s %s%n", "Huge page sizes", pools.isEmpty() ? "none" : String.join(", ", pools));
             out.printf("%-24s %s%n", "Transparent huge pages", facts.get("transparentHugePages")
-                    + Alignment.transparentHugePageSize().stream().mapToObj(s -> " (PMD size " + Sizes.format(s) + ")")
+                    + SystemAlignment.transparentHugePageSize().stream().mapToObj(s -> " (PMD size " + Sizes.format(s) + ")")
                     .findFirst().orElse(""));
             out.printf("%-24s %s%n", "Search kernel", facts.get("searchKernel"));
             out.printf("%-24s %s%n", "JDK", facts.get("jdk"));
@@ -53,17 +53,17 @@ final class InfoCommand implements Callable<Integer> {
 
     static Map<String, Object> collect() {
         Map<String, Object> facts = Json.object();
-        facts.put("pageSize", Alignment.pageSize());
-        facts.put("allocationGranularity", Alignment.allocationGranularity());
+        facts.put("pageSize", SystemAlignment.pageSize());
+        facts.put("allocationGranularity", SystemAlignment.allocationGranularity());
         Object cacheLine;
         try {
-            cacheLine = Alignment.cacheLineSize();
+            cacheLine = SystemAlignment.cacheLineSize();
         } catch (IllegalStateException unknown) {
             cacheLine = null;
         }
         facts.put("cacheLine", cacheLine);
         List<Object> pools = new ArrayList<>();
-        for (HugePagePool pool : Alignment.hugePagePools()) {
+        for (HugePagePool pool : SystemAlignment.hugePagePools()) {
             Map<String, Object> p = Json.object();
             p.put("size", pool.size());
             p.put("total", pool.total());
@@ -72,9 +72,9 @@ final class InfoCommand implements Callable<Integer> {
             pools.add(p);
         }
         facts.put("hugePages", pools);
-        facts.put("transparentHugePages", Alignment.transparentHugePages().toString().toLowerCase(java.util.Locale.ROOT));
-        facts.put("transparentHugePageSize", Alignment.transparentHugePageSize().isPresent()
-                ? Alignment.transparentHugePageSize().getAsLong() : null);
+        facts.put("transparentHugePages", SystemAlignment.transparentHugePages().toString().toLowerCase(java.util.Locale.ROOT));
+        facts.put("transparentHugePageSize", SystemAlignment.transparentHugePageSize().isPresent()
+                ? SystemAlignment.transparentHugePageSize().getAsLong() : null);
         facts.put("searchKernel", ByteSearch.kernel());
         facts.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
         facts.put("kernel", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "

@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.alignedmmap.Access;
-import org.alignedmmap.Alignment;
+import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.Mmap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,7 +69,7 @@ final class MapCommand implements Callable<Integer> {
         try (Mmap m = Mmap.options().access(mode).offset(offset).length(length).align(align).hugePages(huge.kind)
                 .populate(populate).map(file)) {
             if (touch) {
-                Describe.touchRead(m.segment(), Alignment.pageSize());
+                Describe.touchRead(m.segment(), SystemAlignment.pageSize());
             }
             var backing = m.backing();
             var residency = m.residency();

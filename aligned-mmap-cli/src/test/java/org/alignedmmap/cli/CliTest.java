@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.alignedmmap.Alignment;
+import org.alignedmmap.SystemAlignment;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,11 +40,11 @@ class CliTest {
     void shouldDescribeTheSystem() {
         Run run = run("info");
         assertThat(run.exit()).isZero();
-        assertThat(run.out()).contains("Page size", Sizes.format(Alignment.pageSize()), "Transparent huge pages",
+        assertThat(run.out()).contains("Page size", Sizes.format(SystemAlignment.pageSize()), "Transparent huge pages",
                 "Search kernel");
         Run json = run("info", "--json");
         assertThat(json.exit()).isZero();
-        assertThat(jsonNumber(json.out(), "pageSize")).isEqualTo(Alignment.pageSize());
+        assertThat(jsonNumber(json.out(), "pageSize")).isEqualTo(SystemAlignment.pageSize());
         assertThat(json.out().trim()).startsWith("{").endsWith("}");
     }
 
@@ -125,9 +125,9 @@ class CliTest {
     @Test
     void shouldRejectAnOffsetPastTheEnd() throws Exception {
         Path file = Files.write(dir.resolve("small.bin"), new byte[100]);
-        Run run = run("map", file.toString(), "--offset", Long.toString(Alignment.pageSize()));
+        Run run = run("map", file.toString(), "--offset", Long.toString(SystemAlignment.pageSize()));
         assertThat(run.exit()).isEqualTo(Main.USAGE);
-        assertThat(run.err()).contains("offset " + Alignment.pageSize(), "past the end");
+        assertThat(run.err()).contains("offset " + SystemAlignment.pageSize(), "past the end");
     }
 
     @Test

@@ -1,10 +1,5 @@
 package org.alignedmmap.internal;
 
-import static org.alignedmmap.MmapConstants.MAP_ANONYMOUS;
-import static org.alignedmmap.MmapConstants.MAP_PRIVATE;
-import static org.alignedmmap.MmapConstants.PROT_READ;
-import static org.alignedmmap.MmapConstants.PROT_WRITE;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.alignedmmap.ErrnoException;
@@ -14,7 +9,7 @@ import org.alignedmmap.HugePages;
  * Zero-filled native memory at an alignment, bound to an arena. Two strategies, chosen per call:
  *
  * <ul>
- *   <li><b>Anonymous mapping</b> ({@link AlignedMapper}, reserve-then-trim) for alignments of a page
+ *   <li><b>Anonymous mapping</b> ({@link OperatingSystem#map}, reserve-then-trim on Linux) for alignments of a page
  *       or more, and for any allocation of {@link #MAPPING_THRESHOLD} bytes or more. The kernel
  *       hands out zero pages lazily, so nothing is zeroed up front, only touched pages become
  *       resident, and no address space beyond the page-rounded length is kept.
@@ -40,9 +35,6 @@ public final class NativeMemory {
     /** From here on a mapping beats malloc plus eager zeroing at any alignment; see above. */
     public static final long MAPPING_THRESHOLD = 128 * 1024;
 
-    private static final int PROT = PROT_READ | PROT_WRITE;
-    private static final int FLAGS = MAP_PRIVATE | MAP_ANONYMOUS;
-
     private NativeMemory() {}
 
     /**
@@ -58,7 +50,7 @@ public final class NativeMemory {
         if (!mapsFor(size, align)) {
             return arena.allocate(size, align);
         }
-        return map(arena, size, align);
+        return map(arena, size, align, HugePages.NONE);
     }
 
     /**
@@ -68,7 +60,7 @@ public final class NativeMemory {
      * @return true for alignments of a page or more and sizes of {@link #MAPPING_THRESHOLD} or more
      */
     public static boolean mapsFor(long size, long align) {
-        return align >= Platform.pageSize() || size >= MAPPING_THRESHOLD;
+        return align >= OperatingSystem.current().pageSize() || size >= MAPPING_THRESHOLD;
     }
 
     /**
@@ -90,38 +82,31 @@ public final class NativeMemory {
         if (hugePages == HugePages.NONE) {
             return allocate(arena, size, align);
         }
-        return map(arena, size, HugePageSupport.plan(hugePages, align, PROT, FLAGS, 0, false));
+        return map(arena, size, align, hugePages);
     }
 
-    private static MemorySegment map(Arena arena, long size, long align) {
-        return map(arena, size, HugePageSupport.plan(HugePages.NONE, align, PROT, FLAGS, 0, false));
-    }
-
-    private static MemorySegment map(Arena arena, long size, HugePageSupport.Plan plan) {
+    @SuppressWarnings("restricted") // the region just mapped, bound to the caller's arena
+    private static MemorySegment map(Arena arena, long size, long align, HugePages hugePages) {
         // Fails for a foreign thread or a dead arena now, while there is nothing to undo yet.
         MemorySegment.NULL.reinterpret(arena, null);
         // A zero-length segment still gets a page of its own, so that like the JDK's it has a
         // distinct, aligned, non-null address.
-        long length = Math.max(size, 1);
-        long granule = plan.granule();
-        long address;
+        MappedRegion region;
         try {
-            address = HugePageSupport.map(plan, length, PROT, -1, 0);
+            region = OperatingSystem.current().map(MappingRequest.anonymousMemory(Math.max(size, 1), align, hugePages));
         } catch (ErrnoException e) {
-            OutOfMemoryError error = new OutOfMemoryError("cannot map " + size + " bytes at align " + plan.align()
-                    + (plan.hugePages() == HugePages.NONE ? "" : " with hugePages " + plan.hugePages()) + ": "
-                    + e.getMessage());
+            OutOfMemoryError error = new OutOfMemoryError("cannot map " + size + " bytes at align " + align
+                    + (hugePages == HugePages.NONE ? "" : " with hugePages " + hugePages) + ": " + e.getMessage());
             error.initCause(e);
             throw error;
         }
         try {
-            // The cleanup captures only a long, so it cannot keep the arena (or anything else)
-            // reachable; it gets a segment with the address and the size that were handed out.
-            return MemorySegment.ofAddress(address).reinterpret(size, arena,
-                    segment -> AlignedMapper.unmapOwned(segment.address(), Math.max(segment.byteSize(), 1), granule));
+            // The cleanup captures only the region, so it cannot keep the arena (or anything
+            // else of the caller's) reachable.
+            return MemorySegment.ofAddress(region.address()).reinterpret(size, arena, ignored -> region.release());
         } catch (Throwable t) {
             // The arena was closed by another thread in between: the action was not registered.
-            AlignedMapper.unmapOwned(address, length, granule);
+            region.release();
             throw t;
         }
     }

@@ -31,9 +31,9 @@ public record PageRange(long start, long end) {
         if (!segment.scope().isAlive()) {
             throw new IllegalStateException("segment's arena is already closed: " + segment);
         }
-        long page = Platform.pageSize();
-        return new PageRange(Alignments.alignDown(segment.address(), page),
-                Alignments.alignUp(segment.address() + segment.byteSize(), page));
+        long page = OperatingSystem.current().pageSize();
+        return new PageRange(PowerOfTwo.alignDown(segment.address(), page),
+                PowerOfTwo.alignUp(segment.address() + segment.byteSize(), page));
     }
 
     /** Returns the length in bytes, a multiple of the page size. */

@@ -31,7 +31,8 @@ class SearchKernelTest {
 
     @Provide
     Arbitrary<Case> cases() {
-        Arbitrary<byte[]> haystacks = Arbitraries.bytes().between((byte) 0, (byte) 3).array(byte[].class).ofMaxSize(700);
+        Arbitrary<byte[]> haystacks = Arbitraries.bytes().between((byte) 0, (byte) 3).array(byte[].class)
+                .ofMaxSize(700);
         return haystacks.flatMap(h -> {
             Arbitrary<Integer> from = Arbitraries.integers().between(0, h.length);
             return from.flatMap(f -> Combinators.combine(
@@ -92,7 +93,8 @@ class SearchKernelTest {
                         MemorySegment s = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, hay);
                         long first = naiveIndexOf(hay, 0, length, needle);
                         long last = naiveLastIndexOf(hay, 0, length, needle);
-                        assertThat(ByteSearch.indexOf(s, 0, length, needle)).as("len %d at %d n %d", length, at, needleLength)
+                        assertThat(ByteSearch.indexOf(s, 0, length, needle)).as("len %d at %d n %d", length, at,
+                                needleLength)
                                 .isEqualTo(first);
                         assertThat(ByteSearch.lastIndexOf(s, 0, length, needle)).as("len %d at %d n %d", length, at,
                                 needleLength).isEqualTo(last);
