@@ -51,7 +51,10 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
         if (size < (1 << 20)) {
-            throw new IllegalArgumentException("--size must be at least 1 MiB, was " + Sizes.format(size));
+            throw Checks.usage(spec, "--size must be at least 1 MiB, was " + Sizes.format(size));
+        }
+        if (dir != null && FileKind.of(dir) != FileKind.DIRECTORY) {
+            throw Checks.usage(spec, "--dir " + dir + " is " + FileKind.of(dir).description() + ", not a directory");
         }
         long page = Alignment.pageSize();
         long pmd = Alignment.transparentHugePageSize().orElse(0);
