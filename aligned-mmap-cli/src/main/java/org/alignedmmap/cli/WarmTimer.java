@@ -14,8 +14,12 @@ final class WarmTimer {
     private static final long WARMUP_NANOS = 100_000_000L;
     /** How long to measure after the warm-up. */
     private static final long MEASURE_NANOS = 200_000_000L;
-    /** Calls per timed batch: enough that reading the clock (some 20 ns) is noise next to them. */
+    /** Calls per timed batch for quick operations: enough that reading the clock (some 20 ns)
+     *  is noise next to them. */
     private static final int BATCH = 20;
+    /** From this per-call time on, a call is timed alone: the clock's cost is noise already, and
+     *  batches of slow calls (a JDK allocation of a gigabyte takes half a second) would take long. */
+    private static final long ALONE_NANOS = 10_000;
     /** Upper bound on batches, so that very fast operations do not fill memory with samples. */
     private static final int MAX_BATCHES = 5_000;
 
@@ -47,22 +51,26 @@ final class WarmTimer {
         long start = System.nanoTime();
         operation.run();
         long first = System.nanoTime() - start;
+        long fastest = first;
         long warmupEnd = System.nanoTime() + WARMUP_NANOS;
         while (System.nanoTime() < warmupEnd) {
+            long callStart = System.nanoTime();
             operation.run();
+            fastest = Math.min(fastest, System.nanoTime() - callStart);
         }
+        int batch = fastest >= ALONE_NANOS ? 1 : BATCH;
         double[] perCall = new double[MAX_BATCHES];
         int batches = 0;
         long measureEnd = System.nanoTime() + MEASURE_NANOS;
         while (batches < MAX_BATCHES && (batches == 0 || System.nanoTime() < measureEnd)) {
             long batchStart = System.nanoTime();
-            for (int i = 0; i < BATCH; i++) {
+            for (int i = 0; i < batch; i++) {
                 operation.run();
             }
-            perCall[batches++] = (System.nanoTime() - batchStart) / (double) BATCH;
+            perCall[batches++] = (System.nanoTime() - batchStart) / (double) batch;
         }
         double[] sorted = Arrays.copyOf(perCall, batches);
         Arrays.sort(sorted);
-        return new Timing(first, sorted[batches / 2], (long) batches * BATCH);
+        return new Timing(first, sorted[batches / 2], (long) batches * batch);
     }
 }

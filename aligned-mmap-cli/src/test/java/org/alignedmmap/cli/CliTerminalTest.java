@@ -50,6 +50,9 @@ class CliTerminalTest {
         CliProcessTest.Result map = onTerminal("map", file.toString(), "--touch");
         assertThat(map.exit()).as(map.out()).isZero();
         assertThat(map.out()).contains("reading one byte of every page: 0 B of 16 MiB (0%)", "Backing");
+        CliProcessTest.Result populate = onTerminal("map", file.toString(), "--populate");
+        assertThat(populate.exit()).as(populate.out()).isZero();
+        assertThat(populate.out()).contains("mapping and reading in every page (MAP_POPULATE)...", "Backing");
     }
 
     @Test
