@@ -30,17 +30,31 @@ public record Row(String section, String operation, String unit, boolean higherI
      * @param text how the issue put it
      */
     public record Goal(String against, double minRatio, double maxOurs, String text) {
-        /** A goal on the advantage over {@code against} (null: the best peer). */
+        /**
+         * A goal on the advantage over {@code against}.
+         *
+         * @param against a peer's name, or null for the best peer
+         * @param minRatio the smallest acceptable advantage
+         * @param text how the issue put it
+         * @return the goal
+         */
         public static Goal ratio(String against, double minRatio, String text) {
             return new Goal(against, minRatio, Double.NaN, text);
         }
 
-        /** A goal on our own value: at most {@code maxOurs}. */
+        /**
+         * A goal on our own value.
+         *
+         * @param maxOurs the largest acceptable value
+         * @param text how the issue put it
+         * @return the goal
+         */
         public static Goal atMost(double maxOurs, String text) {
             return new Goal(null, Double.NaN, maxOurs, text);
         }
     }
 
+    /** Copies the value maps, so that a row cannot change after it is made. */
     public Row {
         Objects.requireNonNull(section);
         Objects.requireNonNull(operation);
@@ -48,12 +62,20 @@ public record Row(String section, String operation, String unit, boolean higherI
         peers = new LinkedHashMap<>(peers);
     }
 
-    /** Returns this library's best value over its variants (NaN if none). */
+    /**
+     * Returns this library's best value over its variants.
+     *
+     * @return the best value, NaN if none
+     */
     public double oursBest() {
         return best(ours);
     }
 
-    /** Returns the name of the best peer with a value, or null. */
+    /**
+     * Returns the best peer.
+     *
+     * @return the name of the best peer with a value, or null
+     */
     public String bestPeer() {
         return bestName(peers);
     }
@@ -74,12 +96,20 @@ public record Row(String section, String operation, String unit, boolean higherI
         return higherIsBetter ? mine / theirs : theirs / mine;
     }
 
-    /** Returns the peer {@link #advantage()} is measured against, or null. */
+    /**
+     * Returns the peer {@link #advantage()} is measured against.
+     *
+     * @return its name, or null
+     */
     public String comparedWith() {
         return goal != null && goal.against() != null ? goal.against() : bestPeer();
     }
 
-    /** Tells whether the goal is met; null without a goal or when it cannot be judged. */
+    /**
+     * Tells whether the goal is met.
+     *
+     * @return true or false; null without a goal or when it cannot be judged
+     */
     public Boolean goalMet() {
         if (goal == null) {
             return null;

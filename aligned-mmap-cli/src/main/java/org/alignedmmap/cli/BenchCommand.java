@@ -17,13 +17,15 @@ final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/bench",
-            description = "Where the report goes (default: ${DEFAULT-VALUE}).")
+            description = "Where the report goes, created if need be and checked before the run starts "
+                    + "(default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Where the test files go (default: OUT/data).")
     Path data;
 
-    @Option(names = "--python", paramLabel = "PATH", description = "The Python to compare with (default: 3.13 if found).")
+    @Option(names = "--python", paramLabel = "PATH", description = "The Python to compare with, checked before the run starts (default: "
+            + "pyenv's 3.13.0, else python3.13, else python3, whichever runs).")
     String python;
 
     @Option(names = "--no-python", description = "Leave CPython out.")
@@ -34,6 +36,17 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Everything the run needs is checked first: the full run takes many minutes, and a
+        // mistake found at its end (the report cannot be written) or never (another Python
+        // measured in place of the one named) would waste them.
+        if (python != null && noPython) {
+            throw Checks.usage(spec, "--python and --no-python contradict each other: give one");
+        }
+        if (python != null) {
+            Checks.python(spec, python);
+        }
+        Checks.writableDirectory("--out", out);
+        Checks.writableDirectory(data != null ? "--data" : "--out", data != null ? data : out.resolve("data"));
         java.io.PrintStream console = new java.io.PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true,
                 java.nio.charset.StandardCharsets.UTF_8);
         String command = "aligned-mmap bench" + (quick ? " --quick" : "");

@@ -51,7 +51,10 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
         if (size < (1 << 20)) {
-            throw new IllegalArgumentException("--size must be at least 1 MiB, was " + Sizes.format(size));
+            throw Checks.usage(spec, "--size must be at least 1 MiB, was " + Sizes.format(size));
+        }
+        if (dir != null && FileKind.of(dir) != FileKind.DIRECTORY) {
+            throw Checks.usage(spec, "--dir " + dir + " is " + FileKind.of(dir).description() + ", not a directory");
         }
         long page = SystemAlignment.pageSize();
         long pmd = SystemAlignment.transparentHugePageSize().orElse(0);
@@ -71,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             Files.deleteIfExists(file);
         }
-        out.println("Done: the files are deleted and everything is unmapped. Timings above are quick best-of-3 runs;");
+        out.println("Done: the files are deleted and everything is unmapped. Timings above are quick runs;");
         out.println("'aligned-mmap bench' measures carefully, side by side with the JDK and CPython.");
         out.flush();
         return 0;
@@ -130,10 +133,10 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
     }
 
-    private void allocations() {
+    private void allocations() throws Exception {
         long align = Long.highestOneBit(size);
-        out.printf("2. %s of memory at %s alignment, without a file (best of 3):%n", Sizes.format(size),
-                Sizes.format(align));
+        out.printf("2. %s of memory at %s alignment, without a file (time: allocate + free, median of warm calls):%n",
+                Sizes.format(size), Sizes.format(align));
         out.printf("   %-22s %-12s %-22s %s%n", "", "time", "extra address space", "resident before any use");
         allocation("Aligned.allocate", arena -> Aligned.allocate(arena, size, align));
         allocation("JDK Arena.allocate", arena -> arena.allocate(size, align));
@@ -146,24 +149,25 @@ final class DemoCommand implements Callable<Integer> {
         MemorySegment allocate(Arena arena);
     }
 
-    private void allocation(String label, Allocation allocation) {
-        long best = Long.MAX_VALUE;
-        long extra = 0;
-        long resident = 0;
-        for (int round = 0; round < 3; round++) {
-            try (Arena arena = Arena.ofConfined()) {
-                long virtualBefore = ProcessMemory.virtual();
-                long residentBefore = ProcessMemory.resident();
-                long start = System.nanoTime();
-                MemorySegment s = allocation.allocate(arena);
-                best = Math.min(best, System.nanoTime() - start);
-                extra = Math.max(0, ProcessMemory.virtual() - virtualBefore - Aligned.alignUp(s.byteSize(), SystemAlignment.pageSize()));
-                resident = Math.max(0, ProcessMemory.resident() - residentBefore);
-            }
+    private void allocation(String label, Allocation allocation) throws Exception {
+        long extra;
+        long resident;
+        try (Arena arena = Arena.ofConfined()) {
+            long virtualBefore = ProcessMemory.virtual();
+            long residentBefore = ProcessMemory.resident();
+            MemorySegment s = allocation.allocate(arena);
+            extra = Math.max(0, ProcessMemory.virtual() - virtualBefore - Aligned.alignUp(s.byteSize(), SystemAlignment.pageSize()));
+            resident = Math.max(0, ProcessMemory.resident() - residentBefore);
         }
-        double micros = best / 1e3;
+        WarmTimer.Timing timing = WarmTimer.time(() -> {
+            try (Arena arena = Arena.ofConfined()) {
+                allocation.allocate(arena);
+            }
+        });
+        double micros = timing.warmNanos() / 1e3;
         out.printf("   %-22s %-12s %-22s %s%n", label, micros >= 1000 ? String.format(Locale.ROOT, "%.1f ms", micros / 1e3)
-                : String.format(Locale.ROOT, "%.0f us", micros), Sizes.format(extra), Sizes.format(resident));
+                : String.format(Locale.ROOT, micros >= 10 ? "%.0f us" : "%.1f us", micros), Sizes.format(extra),
+                Sizes.format(resident));
     }
 
     private void firstTouch(long pmd) throws Exception {

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "dio-align", mixinStandardHelpOptions = true,
         description = "O_DIRECT memory and offset alignment for PATH, and where the answer came from.")
 final class DioAlignCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "PATH", description = "A file (or directory) on the file system to ask about.")
+    @Parameters(paramLabel = "PATH", description = "A file, a directory on the file system to ask about, or a "
+            + "block device.")
     Path path;
 
     @Mixin
@@ -28,6 +29,13 @@ final class DioAlignCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        FileKind kind = FileKind.of(path);
+        if (kind != FileKind.REGULAR && kind != FileKind.DIRECTORY && kind != FileKind.BLOCK_DEVICE) {
+            // The answer for the file system the inode sits on would be false: reads of a FIFO,
+            // a socket or a character device never go through that file system's O_DIRECT path.
+            throw Checks.usage(spec, path + " is " + kind.description() + ": O_DIRECT applies to regular files and "
+                    + "block devices; ask about the file (or a directory on the file system) you will read");
+        }
         DirectIoAlignment dio = SystemAlignment.directIo(path);
         PrintWriter out = spec.commandLine().getOut();
         if (json.enabled) {

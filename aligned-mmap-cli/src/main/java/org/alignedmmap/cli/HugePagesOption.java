@@ -15,6 +15,22 @@ final class HugePagesOption {
                     + "(the system's default hugetlb size), 2M or 1G (hugetlb of that size), none.")
     HugePages kind = HugePages.NONE;
 
+    /**
+     * The option as a user would type it for {@link #kind}, for messages.
+     *
+     * @return {@code --huge}, {@code --huge=2M}, {@code --huge=1G}, {@code --huge=hugetlb} or
+     *     {@code --huge=none}
+     */
+    String asTyped() {
+        return switch (kind) {
+            case NONE -> "--huge=none";
+            case TRANSPARENT -> "--huge";
+            case HUGETLB_2MB -> "--huge=2M";
+            case HUGETLB_1GB -> "--huge=1G";
+            case HUGETLB_DEFAULT -> "--huge=hugetlb";
+        };
+    }
+
     /** Reads KIND. */
     static final class Converter implements CommandLine.ITypeConverter<HugePages> {
         @Override

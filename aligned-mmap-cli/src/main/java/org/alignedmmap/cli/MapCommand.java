@@ -1,5 +1,6 @@
 package org.alignedmmap.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +9,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.alignedmmap.Access;
 import org.alignedmmap.SystemAlignment;
+import org.alignedmmap.Backing;
+import org.alignedmmap.HugePages;
 import org.alignedmmap.Mmap;
+import org.alignedmmap.Residency;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -18,8 +22,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code map FILE}: map a file as asked and show where it landed and what backs it. */
 @Command(name = "map", mixinStandardHelpOptions = true,
-        description = "Map FILE and print its address, alignment, length, backing (from /proc/self/smaps) and "
-                + "residency (mincore).")
+        description = "Map FILE and print its address, alignment, length, what this process has mapped in (from "
+                + "/proc/self/smaps) and what is in memory (from mincore).")
 final class MapCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The file to map.")
     Path file;
@@ -46,7 +50,8 @@ final class MapCommand implements Callable<Integer> {
     @Option(names = "--populate", description = "Fault every page in while mapping (MAP_POPULATE).")
     boolean populate;
 
-    @Option(names = "--touch", description = "Read one byte of every page before reporting.")
+    @Option(names = "--touch", description = "Read one byte of every page before reporting (progress is shown on "
+            + "a terminal).")
     boolean touch;
 
     @Mixin
@@ -62,17 +67,22 @@ final class MapCommand implements Callable<Integer> {
             case "write" -> Access.WRITE;
             case "copy" -> Access.COPY;
             case "default" -> Access.DEFAULT;
-            default -> throw new IllegalArgumentException("--access must be read, write, copy or default, was '"
-                    + access + "'");
+            default -> throw Checks.usage(spec, "--access must be read, write, copy or default, was '" + access + "'");
         };
-        long fileSize = Files.size(file);
+        long fileSize = checkArguments();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean progress = Main.onTerminal(spec) && !json.enabled;
+        ProgressLine populating = new ProgressLine(err, progress && populate, "", 0);
+        populating.show("mapping and reading in every page (MAP_POPULATE)...");
         try (Mmap m = Mmap.options().access(mode).offset(offset).length(length).align(align).hugePages(huge.kind)
                 .populate(populate).map(file)) {
+            populating.finish();
             if (touch) {
-                Describe.touchRead(m.segment(), SystemAlignment.pageSize());
+                MemoryTouch.read(m.segment(), SystemAlignment.pageSize(),
+                        new ProgressLine(err, progress, "reading one byte of every page", m.length()));
             }
-            var backing = m.backing();
-            var residency = m.residency();
+            Backing backing = m.backing();
+            Residency residency = m.residency();
             PrintWriter out = spec.commandLine().getOut();
             if (json.enabled) {
                 Map<String, Object> o = Json.object();
@@ -93,11 +103,61 @@ final class MapCommand implements Callable<Integer> {
                 out.printf("%-10s %s, asked for %s%n", "Address", Describe.address(m.address()), Sizes.format(m.alignment()));
                 out.printf("%-10s %s at file offset %s%n", "Length", Sizes.format(m.length()), Sizes.format(m.offset()));
                 out.printf("%-10s %s, huge pages: %s%n", "Access", m.access(), m.hugePages().name().toLowerCase(Locale.ROOT));
-                out.printf("%-10s %s%n", "Backing", Describe.backing(backing));
-                out.printf("%-10s %s%n", "Resident", Describe.residency(residency));
+                out.printf("%-10s %s%n", "Backing", Describe.backingLine(backing));
+                out.printf("%-10s %s%n", "Resident", Describe.residencyLine(residency, true));
             }
             out.flush();
+        } finally {
+            populating.finish();
         }
         return 0;
+    }
+
+    /**
+     * Checks the file and the options against each other before anything is mapped, and says
+     * what is wrong in this command's options (the library would name its own methods).
+     *
+     * @return the file's size
+     */
+    private long checkArguments() throws IOException {
+        FileKind kind = Checks.mappable(spec, file);
+        Checks.powerOfTwo(spec, "--align", align);
+        Checks.multipleOf(spec, "--offset", offset, SystemAlignment.allocationGranularity(), "the allocation granularity");
+        if (huge.kind.isHugetlb()) {
+            throw Checks.usage(spec, "map " + huge.asTyped() + ": hugetlb pages are for memory without a file (files "
+                    + "on hugetlbfs are not supported); use 'alloc --size SIZE " + huge.asTyped()
+                    + "' for hugetlb memory, or 'map FILE --huge' for transparent huge pages on a file");
+        }
+        if (huge.kind == HugePages.TRANSPARENT) {
+            huge.kind.unavailableReason().ifPresent(reason -> {
+                throw new Failure(huge.asTyped() + ": " + reason, null);
+            });
+            long pmd = huge.kind.pageSize();
+            if (offset % pmd != 0) {
+                throw Checks.usage(spec, "--huge maps a file with huge pages only from file offsets on the "
+                        + Sizes.format(pmd) + " grid: --offset must be a multiple of " + Sizes.format(pmd) + ", was "
+                        + offset + " (" + Sizes.format(offset) + ")");
+            }
+        }
+        if (kind != FileKind.REGULAR) {
+            if (length == 0) {
+                throw Checks.usage(spec, file + " is " + kind.description() + ", which has no size to map to the end "
+                        + "of: give --length");
+            }
+            return 0;
+        }
+        long size = Files.size(file);
+        if (length == 0 && size == 0) {
+            throw Checks.usage(spec, file + " is empty: there is nothing to map");
+        }
+        if (length == 0 && offset >= size) {
+            throw Checks.usage(spec, "--offset " + offset + " (" + Sizes.format(offset) + ") is at or past the end of "
+                    + file + " (" + size + " bytes)");
+        }
+        if (length > 0 && (offset > size || size - offset < length)) {
+            throw Checks.usage(spec, "--offset " + offset + " + --length " + length + " reach past the end of " + file
+                    + " (" + size + " bytes)");
+        }
+        return size;
     }
 }
