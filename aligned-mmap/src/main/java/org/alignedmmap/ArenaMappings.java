@@ -1,0 +1,91 @@
+package org.alignedmmap;
+
+import java.util.Arrays;
+import org.alignedmmap.internal.ArenaChunks;
+
+/**
+ * The mappings one {@link AlignedArena} holds (its chunks and the allocations that got a mapping
+ * of their own), the address space they add up to, and the cap on it. Not thread-safe: the arena
+ * guards it with its lock.
+ */
+final class ArenaMappings {
+    /** Address and length of each mapping, in pairs. */
+    private long[] ranges = new long[16];
+    private int count;
+    private long reserved;
+    private final long maxReserved;
+
+    ArenaMappings(long maxReserved) {
+        this.maxReserved = maxReserved;
+    }
+
+    /** Returns the bytes of address space mapped now: every range rounded up to whole pages. */
+    long reserved() {
+        return reserved;
+    }
+
+    /** Returns how many bytes more the cap allows. */
+    long room() {
+        return maxReserved - reserved;
+    }
+
+    long maxReserved() {
+        return maxReserved;
+    }
+
+    /** Returns how many mappings are held. */
+    int count() {
+        return count;
+    }
+
+    /**
+     * Makes room to record one more mapping, before it is made: recording can then no longer
+     * fail (an array growth that runs out of heap) after the kernel has given the memory.
+     */
+    void ensureSlot() {
+        if (2 * count + 2 > ranges.length) {
+            ranges = Arrays.copyOf(ranges, ranges.length * 2);
+        }
+    }
+
+    /** Records a mapping {@link ArenaChunks#map} made; {@link #ensureSlot()} must come first. */
+    void add(long address, long length) {
+        ranges[2 * count] = address;
+        ranges[2 * count + 1] = length;
+        count++;
+        reserved += pageRounded(length);
+    }
+
+    /**
+     * Unmaps every mapping and forgets them. Goes on past a failure, which only a bug can cause,
+     * so that one bad range does not keep the others mapped.
+     *
+     * @throws IllegalStateException if the kernel refused to unmap a range, after all the others
+     *     are unmapped
+     */
+    void unmapAll() {
+        IllegalStateException failure = null;
+        for (int i = 0; i < count; i++) {
+            try {
+                ArenaChunks.unmap(ranges[2 * i], ranges[2 * i + 1]);
+            } catch (IllegalStateException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        count = 0;
+        reserved = 0;
+        ranges = new long[0];
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    static long pageRounded(long length) {
+        long page = ArenaChunks.pageSize();
+        return (length + page - 1) & -page;
+    }
+}
