@@ -43,8 +43,9 @@ import org.alignedmmap.internal.ArenaChunks;
  * a first write makes a whole huge page resident). {@link Builder#maxReserved(long)} caps the
  * address space the arena maps ({@link #reservedBytes()}); a chunk that would go past the cap is
  * made smaller, and an allocation that still does not fit fails with {@link OutOfMemoryError}.
- * Placing a mapping at an alignment above the page size reserves up to that alignment more for
- * the moment of the placement; the cap counts what stays mapped.
+ * The cap counts what stays mapped, alignment padding inside chunks included (it is address
+ * space, though never memory); placing a mapping of its own at an alignment above the page size
+ * reserves up to that alignment more for the moment of the placement.
  *
  * <h2>Lifetime and threads</h2>
  * The arena's scope is that of a JDK arena it owns ({@link Arena#ofConfined()} or {@link
@@ -299,12 +300,11 @@ public final class AlignedArena implements Arena {
     }
 
     private MemorySegment ownMapping(long byteSize, long need, long byteAlignment) {
-        long page = ArenaChunks.pageSize();
-        // Checked before rounding up to whole pages, which could wrap around.
-        long length = need > mappings.room() - page ? Long.MAX_VALUE : ArenaMappings.pageRounded(need);
+        // Rounded up to whole pages unless that wraps around, which no cap can allow anyway.
+        long length = need > Long.MAX_VALUE - ArenaChunks.pageSize() ? Long.MAX_VALUE : ArenaMappings.pageRounded(need);
         if (length > mappings.room()) {
             throw new OutOfMemoryError("cannot allocate " + byteSize + " bytes at alignment " + byteAlignment
-                    + ": it needs " + length + " bytes of address space, and this AlignedArena holds "
+                    + ": it needs " + need + " bytes of address space (in whole pages), and this AlignedArena holds "
                     + mappings.reserved() + " of its maxReserved " + mappings.maxReserved());
         }
         long address = map(need, Math.max(byteAlignment, ArenaChunks.pageSize()), byteSize, byteAlignment);
