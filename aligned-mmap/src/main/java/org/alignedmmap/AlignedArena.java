@@ -300,8 +300,11 @@ public final class AlignedArena implements Arena {
     }
 
     private MemorySegment ownMapping(long byteSize, long need, long byteAlignment) {
-        // Rounded up to whole pages unless that wraps around, which no cap can allow anyway.
-        long length = need > Long.MAX_VALUE - ArenaChunks.pageSize() ? Long.MAX_VALUE : ArenaMappings.pageRounded(need);
+        if (need > Long.MAX_VALUE - ArenaChunks.pageSize()) {
+            throw new OutOfMemoryError("cannot allocate " + byteSize + " bytes at alignment " + byteAlignment
+                    + ": rounded up to whole pages, the size overflows a long");
+        }
+        long length = ArenaMappings.pageRounded(need);
         if (length > mappings.room()) {
             throw new OutOfMemoryError("cannot allocate " + byteSize + " bytes at alignment " + byteAlignment
                     + ": it needs " + need + " bytes of address space (in whole pages), and this AlignedArena holds "
