@@ -44,7 +44,7 @@ final class ArenaMappings {
      */
     void ensureSlot() {
         if (2 * count + 2 > ranges.length) {
-            ranges = Arrays.copyOf(ranges, ranges.length * 2);
+            ranges = Arrays.copyOf(ranges, Math.max(16, ranges.length * 2));
         }
     }
 
