@@ -125,7 +125,7 @@ class AlignedArenaAllocationTest {
     @Test
     void shouldGrowChunksAndMapLargeAllocationsOnTheirOwn() {
         try (AlignedArena arena = AlignedArena.ofConfined()) {
-            arena.allocate(1, 1);
+            arena.allocate(1, 64);
             assertThat(arena.reservedBytes()).isEqualTo(AlignedArena.FIRST_CHUNK);
             // Larger than half the next chunk: a mapping of exactly its page-rounded size.
             MemorySegment large = arena.allocate(3 * MIB + 1, 8);
@@ -148,6 +148,43 @@ class AlignedArenaAllocationTest {
             long before = arena.reservedBytes();
             arena.allocate(AlignedArena.MAX_GROWN_CHUNK / 4, 1);
             assertThat(arena.reservedBytes() - before).isEqualTo(AlignedArena.MAX_GROWN_CHUNK);
+        }
+    }
+
+    @Test
+    void shouldTakeTheFirstSmallAllocationsFromMallocUntilAChunkPaysOff() throws Throwable {
+        ProcessFootprint.assertNothingLeftBehind(List.of(), () -> {
+            try (AlignedArena arena = AlignedArena.ofShared()) {
+                List<MemorySegment> small = new ArrayList<>();
+                for (int i = 0; i < AlignedArena.MALLOC_ALLOCATIONS; i++) {
+                    long size = i % (AlignedArena.MALLOC_MAX_SIZE + 1);
+                    MemorySegment segment = arena.allocate(size, 1L << (i % 5));
+                    assertThat(segment.address() % (1L << (i % 5))).isZero();
+                    assertThat(segment.byteSize()).isEqualTo(size);
+                    assertThat(segment.scope()).isEqualTo(arena.scope());
+                    AlignedAllocationTest.assertZeroFilled(segment);
+                    mark(segment, i);
+                    small.add(segment);
+                }
+                assertThat(arena.reservedBytes()).as("nothing mapped for %d small allocations", small.size()).isZero();
+                small.add(arena.allocate(8, 8));
+                assertThat(arena.reservedBytes()).as("the next one maps a chunk").isEqualTo(AlignedArena.FIRST_CHUNK);
+                assertDisjoint(small);
+                for (int i = 0; i < AlignedArena.MALLOC_ALLOCATIONS; i++) {
+                    assertMarked(small.get(i), i);
+                }
+            }
+        });
+        try (AlignedArena arena = AlignedArena.ofConfined()) {
+            // Larger, more aligned, or after a chunk: always from chunks.
+            arena.allocate(AlignedArena.MALLOC_MAX_SIZE + 1, 1);
+            assertThat(arena.reservedBytes()).isEqualTo(AlignedArena.FIRST_CHUNK);
+            MemorySegment small = arena.allocate(8, 8);
+            assertThat(ProcMaps.read().regionAt(small.address()).perms()).startsWith("rw-p");
+        }
+        try (AlignedArena arena = AlignedArena.ofConfined()) {
+            arena.allocate(8, 32);
+            assertThat(arena.reservedBytes()).isEqualTo(AlignedArena.FIRST_CHUNK);
         }
     }
 
