@@ -156,10 +156,13 @@ public final class AlignedArena implements Arena {
     private final boolean hugePages;
     /** What every chunk's address is a multiple of: the page, or the huge page with THP. */
     private final long chunkAlign;
-    /** Serializes mapping, closing and the mapping list (for a confined arena it is never contended). */
-    private final Object lock = new Object();
     /** Guarded by {@link #lock}. */
     private final ArenaMappings mappings;
+    /**
+     * Serializes mapping, closing and the mapping list (never contended in a confined arena): the
+     * mapping list itself, private, so no caller can hold it.
+     */
+    private final Object lock;
     /** Guarded by {@link #lock}. */
     private boolean closed;
     /** Allocations taken from {@code malloc} so far; guarded by {@link #lock}. */
@@ -187,11 +190,12 @@ public final class AlignedArena implements Arena {
         }
     }
 
-    private AlignedArena(Builder builder, boolean shared) {
-        this.fixedChunk = builder.chunkSize;
-        this.hugePages = builder.hugePages;
+    private AlignedArena(long fixedChunk, boolean hugePages, long maxReserved, boolean shared) {
+        this.fixedChunk = fixedChunk;
+        this.hugePages = hugePages;
         this.chunkAlign = hugePages ? ArenaChunks.transparentHugePageSize() : ArenaChunks.pageSize();
-        this.mappings = new ArenaMappings(builder.maxReserved);
+        this.mappings = new ArenaMappings(maxReserved);
+        this.lock = mappings;
         this.scopeOwner = shared ? Arena.ofShared() : Arena.ofConfined();
         this.owner = shared ? null : Thread.currentThread();
     }
@@ -203,7 +207,7 @@ public final class AlignedArena implements Arena {
      * @return a new arena; only the calling thread may allocate, access its segments and close it
      */
     public static AlignedArena ofConfined() {
-        return new AlignedArena(builder(), false);
+        return new AlignedArena(0, false, Long.MAX_VALUE, false);
     }
 
     /**
@@ -213,7 +217,7 @@ public final class AlignedArena implements Arena {
      * @return a new arena
      */
     public static AlignedArena ofShared() {
-        return new AlignedArena(builder(), true);
+        return new AlignedArena(0, false, Long.MAX_VALUE, true);
     }
 
     /**
@@ -549,7 +553,7 @@ public final class AlignedArena implements Arena {
          * @return a new arena
          */
         public AlignedArena confined() {
-            return new AlignedArena(this, false);
+            return new AlignedArena(chunkSize, hugePages, maxReserved, false);
         }
 
         /**
@@ -558,7 +562,7 @@ public final class AlignedArena implements Arena {
          * @return a new arena
          */
         public AlignedArena shared() {
-            return new AlignedArena(this, true);
+            return new AlignedArena(chunkSize, hugePages, maxReserved, true);
         }
 
         @Override

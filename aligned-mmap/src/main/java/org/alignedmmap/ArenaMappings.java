@@ -9,8 +9,9 @@ import org.alignedmmap.internal.ArenaChunks;
  * guards it with its lock.
  */
 final class ArenaMappings {
-    /** Address and length of each mapping, in pairs. */
-    private long[] ranges = new long[16];
+    /** Address and length of each mapping, in pairs; null until the first (most arenas that live
+     * for one native call never map anything). */
+    private long[] ranges;
     private int count;
     private long reserved;
     private final long maxReserved;
@@ -43,8 +44,10 @@ final class ArenaMappings {
      * fail (an array growth that runs out of heap) after the kernel has given the memory.
      */
     void ensureSlot() {
-        if (2 * count + 2 > ranges.length) {
-            ranges = Arrays.copyOf(ranges, Math.max(16, ranges.length * 2));
+        if (ranges == null) {
+            ranges = new long[16];
+        } else if (2 * count + 2 > ranges.length) {
+            ranges = Arrays.copyOf(ranges, ranges.length * 2);
         }
     }
 
@@ -78,7 +81,7 @@ final class ArenaMappings {
         }
         count = 0;
         reserved = 0;
-        ranges = new long[0];
+        ranges = null;
         if (failure != null) {
             throw failure;
         }
