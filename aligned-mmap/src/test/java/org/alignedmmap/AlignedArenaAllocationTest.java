@@ -65,10 +65,7 @@ class AlignedArenaAllocationTest {
                     segments.add(segment);
                 }
             }
-            assertDisjoint(segments);
-            for (int i = 0; i < segments.size(); i++) {
-                assertMarked(segments.get(i), i);
-            }
+            assertDisjointAndMarked(segments);
         }
     }
 
@@ -86,10 +83,7 @@ class AlignedArenaAllocationTest {
                     }
                 }
             }
-            assertDisjoint(segments);
-            for (int i = 0; i < segments.size(); i++) {
-                assertMarked(segments.get(i), i);
-            }
+            assertDisjointAndMarked(segments);
         }
     }
 
@@ -169,10 +163,8 @@ class AlignedArenaAllocationTest {
                 assertThat(arena.reservedBytes()).as("nothing mapped for %d small allocations", small.size()).isZero();
                 small.add(arena.allocate(8, 8));
                 assertThat(arena.reservedBytes()).as("the next one maps a chunk").isEqualTo(AlignedArena.FIRST_CHUNK);
+                assertDisjointAndMarked(small.subList(0, AlignedArena.MALLOC_ALLOCATIONS));
                 assertDisjoint(small);
-                for (int i = 0; i < AlignedArena.MALLOC_ALLOCATIONS; i++) {
-                    assertMarked(small.get(i), i);
-                }
             }
         });
         try (AlignedArena arena = AlignedArena.ofConfined()) {
@@ -335,6 +327,14 @@ class AlignedArenaAllocationTest {
         } else {
             assertThat(segment.get(JAVA_BYTE, 0)).as("first byte of segment %d", index).isEqualTo(mark);
             assertThat(segment.get(JAVA_BYTE, size - 1)).as("last byte of segment %d", index).isEqualTo(mark);
+        }
+    }
+
+    /** Disjoint, and each still holds the mark of its index: nothing else was written over it. */
+    static void assertDisjointAndMarked(List<MemorySegment> segments) {
+        assertDisjoint(segments);
+        for (int i = 0; i < segments.size(); i++) {
+            assertMarked(segments.get(i), i);
         }
     }
 
