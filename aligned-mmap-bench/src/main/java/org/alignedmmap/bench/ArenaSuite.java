@@ -22,7 +22,8 @@ import org.alignedmmap.HugePages;
  * resident memory once every buffer is written, allocation plus a first full write (the
  * kernel's page faults against the JDK's {@code malloc} and {@code memset}, in a batch and with
  * one arena per buffer, where the JDK recycles the same warm memory every time), two threads on
- * one shared arena, and what a short-lived arena costs.
+ * one shared arena, and what a short-lived arena costs. Row names start with the size, which the
+ * chart's labels keep: "+ write" means every byte written once after the allocation.
  */
 final class ArenaSuite {
     static final String SECTION = "Aligned arena";
@@ -75,7 +76,7 @@ final class ArenaSuite {
         progress.step("arena: " + c.count + " allocations of " + c.label());
         Map<String, Double> ours = Map.of(OURS, perAllocation(c, AlignedArena::ofConfined, false));
         Map<String, Double> peers = Map.of(JDK, perAllocation(c, Arena::ofConfined, false));
-        return new Row(SECTION, c.count + " allocations in one arena, " + c.label(), "ns/allocation", false, ours, peers,
+        return new Row(SECTION, c.label() + ", " + c.count + " in one arena", "ns/allocation", false, ours, peers,
                 goal);
     }
 
@@ -88,7 +89,7 @@ final class ArenaSuite {
             ours.put(OURS_THP, perAllocation(c, () -> AlignedArena.builder().transparentHugePages(true).confined(), true));
         }
         Map<String, Double> peers = Map.of(JDK, perAllocation(c, Arena::ofConfined, true));
-        return new Row(SECTION, c.count + " allocations + first full write in one arena, " + c.label(), "ns/allocation",
+        return new Row(SECTION, c.label() + " + write, " + c.count + " in one arena", "ns/allocation",
                 false, ours, peers, null);
     }
 
@@ -120,7 +121,7 @@ final class ArenaSuite {
             ours = Math.min(ours, ArenaFootprint.measure(true, c.count, c.size, c.align) / (double) (1 << 20));
             jdk = Math.min(jdk, ArenaFootprint.measure(false, c.count, c.size, c.align) / (double) (1 << 20));
         }
-        return new Row(SECTION, "resident memory, " + c.count + " buffers of " + c.label() + " written", "MiB", false,
+        return new Row(SECTION, "resident: " + c.count + " x " + c.label() + ", written", "MiB", false,
                 Map.of(OURS, ours), Map.of(JDK, jdk),
                 Row.Goal.ratio(JDK, 1 / 0.6, "<= 0.6x the resident memory of Arena.ofConfined"));
     }
@@ -139,7 +140,7 @@ final class ArenaSuite {
                 arena.allocate(c.size, c.align).fill((byte) 1);
             }
         }));
-        return new Row(SECTION, "one arena per buffer: open + allocate + first full write + close, " + c.label(),
+        return new Row(SECTION, c.label() + " + write, one arena each",
                 "ns/call", false, ours, peers, null);
     }
 
@@ -157,7 +158,7 @@ final class ArenaSuite {
                 Sink.consume(arena.allocate(c.size, c.align).address());
             }
         }));
-        return new Row(SECTION, "open + one allocation + close, " + c.label(), "ns/call", false, ours, peers, null);
+        return new Row(SECTION, c.label() + ", open + allocate + close", "ns/call", false, ours, peers, null);
     }
 
     private double perCall(int calls, Timer.Action action) throws Exception {
@@ -176,7 +177,7 @@ final class ArenaSuite {
         try {
             Map<String, Double> ours = Map.of(OURS_SHARED, sharedPerAllocation(c, AlignedArena::ofShared, pool));
             Map<String, Double> peers = Map.of(JDK_SHARED, sharedPerAllocation(c, Arena::ofShared, pool));
-            return new Row(SECTION, "two threads, " + c.count + " allocations in one shared arena, " + c.label(),
+            return new Row(SECTION, c.label() + ", 2 threads, one shared arena",
                     "ns/allocation", false, ours, peers, null);
         } finally {
             pool.shutdownNow();
