@@ -168,7 +168,7 @@ class AlignedReleaseTest {
     }
 
     /** A fault maps one base page, unless (m)THP is on for memory without madvise. */
-    private static long largestFaultWithoutAdvice() throws IOException {
+    static long largestFaultWithoutAdvice() throws IOException {
         long largest = PAGE;
         TransparentHugePages mode = SystemAlignment.transparentHugePages();
         if (mode == TransparentHugePages.ALWAYS) {

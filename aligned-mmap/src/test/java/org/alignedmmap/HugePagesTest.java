@@ -122,7 +122,6 @@ class HugePagesTest {
     }
 
     @Test
-    @SuppressWarnings("restricted") // a segment over the test's own shifted mapping, of its length
     void shouldMapAFileWithBasePagesWithoutTheAdviceOrWhenShiftedByAPage() throws IOException, ErrnoException {
         long huge = requireFileThp();
         Skips.skipUnless(SystemAlignment.transparentHugePages() == TransparentHugePages.MADVISE,

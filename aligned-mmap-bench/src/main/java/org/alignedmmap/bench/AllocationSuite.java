@@ -94,6 +94,7 @@ final class AllocationSuite {
                         peersWrite, null));
             }
         }
+        rows.addAll(new ArenaSuite(settings, progress).run());
         return rows;
     }
 

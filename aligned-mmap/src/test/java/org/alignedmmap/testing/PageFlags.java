@@ -33,7 +33,6 @@ public final class PageFlags {
     private static final int KPF_COMPOUND_TAIL = 16;
     private static final int POSIX_FADV_DONTNEED = 4;
 
-    @SuppressWarnings("restricted") // the witness's own posix_fadvise, with its C signature
     private static final MethodHandle POSIX_FADVISE = Linker.nativeLinker().downcallHandle(
             Linker.nativeLinker().defaultLookup().find("posix_fadvise").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
