@@ -13,6 +13,8 @@ import org.alignedmmap.internal.AlignedMapper;
 import org.alignedmmap.internal.Alignments;
 import org.alignedmmap.internal.ByteSearch;
 import org.alignedmmap.internal.FileStatus;
+import org.alignedmmap.internal.HugePageBaseline;
+import org.alignedmmap.internal.HugePageDiagnosis;
 import org.alignedmmap.internal.HugePageSupport;
 import org.alignedmmap.internal.LibC;
 import org.alignedmmap.internal.MemoryLock;
@@ -122,6 +124,12 @@ public final class Mmap implements SeekableByteChannel {
      * safe whatever the JDK does. Never taken twice by one thread: StampedLock is not reentrant.
      */
     private final StampedLock users = new StampedLock();
+
+    /**
+     * Issue 13: what was true before the mapping was touched (page cache, fallback counters), for
+     * {@link #hugePageReport()}; null unless mapped with huge pages. Set once, right after creation.
+     */
+    private volatile HugePageBaseline hugePageBaseline;
 
     /** The live view of the memory; null once closed. Replaced, never mutated, by a resize. */
     private volatile View view;
@@ -332,6 +340,40 @@ public final class Mmap implements SeekableByteChannel {
             MemorySegment segment = liveSegment();
             return Smaps.backing(Smaps.SELF, segment.address(), segment.address() + span(segment));
         }
+    }
+
+    /**
+     * Tells how much of the mapping is in huge pages and what keeps the rest out of them: the
+     * transparent huge page mode and advice, the mapping's length, address and file offset, the
+     * file system, small folios the page cache held before the mapping touched it, untouched
+     * pages, the hugetlb pool, fragmentation. Each obstacle comes with the evidence found and
+     * its remedy ({@link HugePageObstacle}).
+     *
+     * <p>Reads {@code /proc/self/smaps}, {@code /proc/self/maps}, {@code /proc/self/mountinfo},
+     * {@code /proc/vmstat}, {@code /proc/buddyinfo} and {@code /sys/kernel/mm}: a few
+     * milliseconds, meant for diagnosis, not for a loop. Mappings made with {@link
+     * MmapOptions#hugePages(HugePages) hugePages(TRANSPARENT)} also compare with what was
+     * recorded when they were made (how many of the range's pages the page cache held, the
+     * kernel's fallback counters); see {@link HugePageReport} for what is measured and what
+     * inferred. After a {@link #resize(long)} that record describes the original range.
+     *
+     * @return the report
+     * @throws IllegalStateException if closed, or bound to an arena that is closed
+     * @throws WrongThreadException if the mapping is confined to another thread
+     * @throws java.io.UncheckedIOException if {@code /proc/self/smaps} cannot be read
+     */
+    public HugePageReport hugePageReport() {
+        synchronized (lock) {
+            MemorySegment segment = liveSegment();
+            boolean shared = (flags & MmapConstants.MAP_TYPE) != MmapConstants.MAP_PRIVATE;
+            return HugePageDiagnosis.report(segment.address(), segment.byteSize(), span(segment),
+                    isAnonymous() ? -1 : fileOffset, shared, plan.isHugetlb(), mapping.granule(), hugePageBaseline);
+        }
+    }
+
+    /** Issue 13: called once by {@link MmapOptions} right after creation. */
+    void hugePageBaseline(HugePageBaseline baseline) {
+        this.hugePageBaseline = baseline;
     }
 
     /**

@@ -1,0 +1,223 @@
+package org.alignedmmap.internal;
+
+import static org.alignedmmap.MmapConstants.MAP_ANONYMOUS;
+import static org.alignedmmap.MmapConstants.MAP_PRIVATE;
+import static org.alignedmmap.MmapConstants.PROT_READ;
+import static org.alignedmmap.MmapConstants.PROT_WRITE;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.FileSystemException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.alignedmmap.ErrnoException;
+import org.alignedmmap.HugePages;
+
+/**
+ * Reads a whole file into fresh huge-page memory: the body of {@code Aligned.load}.
+ *
+ * <h2>How it reads</h2>
+ * In chunks of {@link #CHUNK} bytes at offsets that are multiples of it. Per chunk, {@code
+ * cachestat} decides: a chunk the page cache holds entirely, or holds dirty pages of, is copied
+ * from the cache (a buffered {@code pread}: a memory copy, and {@code O_DIRECT} would first
+ * write the dirty pages back and then read everything from storage); any other chunk is read
+ * with {@code O_DIRECT}, straight from storage into the destination, so the page cache gains
+ * no second copy of the data. Where the file system refuses {@code O_DIRECT} (or the kernel has
+ * no {@code cachestat}, which then counts as nothing cached) the reads are buffered.
+ *
+ * <p>{@code pread} is a downcall that writes the destination; that is safe here because the
+ * destination is anonymous memory of our own that cannot fault with SIGBUS (a file mapping
+ * could).
+ *
+ * <h2>Nothing left behind</h2>
+ * The memory is mapped by this class and handed to the caller's arena only once the whole file
+ * is in; every failure before that unmaps it and closes both descriptors.
+ */
+public final class FileLoader {
+    /**
+     * Bytes per read: large enough that a direct read keeps the device queue full (the kernel
+     * splits it into requests of the device's maximum size and submits them together), small
+     * enough that the cached/uncached decision follows the cache closely.
+     */
+    static final long CHUNK = 64L << 20;
+
+    private static final int PROT = PROT_READ | PROT_WRITE;
+    private static final int FLAGS = MAP_PRIVATE | MAP_ANONYMOUS;
+    private static final Pattern MEM_AVAILABLE = Pattern.compile("(?m)^MemAvailable:\\s+(\\d+) kB$");
+
+    private FileLoader() {}
+
+    /**
+     * Loads a file. The arguments must have been checked for null; the arena is checked here.
+     *
+     * @param file the file
+     * @param kind the pages to load it into
+     * @param arena the arena that will own the memory
+     * @return exactly the file's bytes, at a multiple of {@code kind}'s page size
+     * @throws IOException see {@code Aligned.load}
+     */
+    public static MemorySegment load(Path file, HugePages kind, Arena arena) throws IOException {
+        Platform.requireSupported();
+        // Fails for a foreign thread or a dead arena now, while there is nothing to undo yet.
+        MemorySegment.NULL.reinterpret(arena, null);
+        String path = file.toAbsolutePath().toString();
+        int fd;
+        try {
+            fd = LibC.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NONBLOCK, 0);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EISDIR) {
+                throw notAFile(file, "is a directory");
+            }
+            throw Errno.fileException(file, e);
+        }
+        int direct = -1;
+        try {
+            FileStatus status = FileStatus.of(fd);
+            if (status.isDirectory()) {
+                throw notAFile(file, "is a directory");
+            }
+            if (!status.isRegularFile()) {
+                throw notAFile(file, "is not a regular file (a device, FIFO or socket has no size to load)");
+            }
+            long size = status.size();
+            requireMemory(file, size, kind);
+            HugePageSupport.Plan plan = HugePageSupport.plan(kind, Platform.pageSize(), PROT, FLAGS, 0, false);
+            direct = openDirect(path);
+            // A direct read of the last, partial block transfers a whole block: the memory must
+            // cover it. Block sizes above a page are rare, but the file system decides.
+            long block = direct >= 0 ? directBlock(status) : Platform.pageSize();
+            long mapped = Math.max(Alignments.alignUp(size, block), 1);
+            long address;
+            try {
+                address = HugePageSupport.map(plan, mapped, PROT, -1, 0);
+            } catch (ErrnoException e) {
+                OutOfMemoryError error = new OutOfMemoryError("cannot map " + mapped + " bytes with hugePages " + kind
+                        + " to load " + file + ": " + e.getMessage());
+                error.initCause(e);
+                throw error;
+            }
+            long granule = plan.granule();
+            try {
+                readAll(fd, direct, address, size, block, file);
+                return bind(address, size, mapped, granule, arena);
+            } catch (Throwable t) {
+                AlignedMapper.unmapOwned(address, mapped, granule);
+                throw t;
+            }
+        } finally {
+            closeQuietly(direct);
+            closeQuietly(fd);
+        }
+    }
+
+    private static void readAll(int fd, int direct, long address, long size, long block, Path file)
+            throws IOException {
+        for (long at = 0; at < size; at += CHUNK) {
+            long n = Math.min(CHUNK, size - at);
+            boolean viaCache = direct < 0 || cachedOrDirty(fd, at, n);
+            if (!viaCache) {
+                try {
+                    readFully(direct, address + at, Alignments.alignUp(n, block), at, n, file);
+                    continue;
+                } catch (ErrnoException e) {
+                    if (e.errno() != Errno.EINVAL) {
+                        throw e;
+                    }
+                    // The file system wants another alignment than it reported: read through the cache.
+                }
+            }
+            readFully(fd, address + at, n, at, n, file);
+        }
+    }
+
+    /** Reads until {@code need} bytes are in; a file that ends earlier has shrunk meanwhile. */
+    private static void readFully(int fd, long address, long count, long offset, long need, Path file)
+            throws IOException {
+        long done = 0;
+        while (done < need) {
+            long n = LibC.pread(fd, address + done, count - done, offset + done);
+            if (n == 0) {
+                throw new FileSystemException(file.toString(), null, "the file shrank while it was being loaded:"
+                        + " it ended at " + (offset + done) + " bytes");
+            }
+            done += n;
+        }
+    }
+
+    /** Whether copying from the cache beats reading the chunk from storage. */
+    private static boolean cachedOrDirty(int fd, long offset, long length) throws ErrnoException {
+        Optional<PageCache.Stat> stat = PageCache.stat(fd, offset, length);
+        if (stat.isEmpty()) {
+            return false;
+        }
+        long pages = Alignments.alignUp(length, Platform.pageSize()) / Platform.pageSize();
+        return stat.get().cached() >= pages || stat.get().dirty() > 0 || stat.get().writeback() > 0;
+    }
+
+    /** An O_DIRECT descriptor, or -1 where the file system refuses O_DIRECT. */
+    private static int openDirect(String path) throws ErrnoException {
+        try {
+            return LibC.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_DIRECT, 0);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EINVAL || e.errno() == Errno.EOPNOTSUPP) {
+                return -1;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The unit direct reads are sized in: the file system's offset alignment (or the device's
+     * logical block), at least a page. Both are powers of two.
+     */
+    private static long directBlock(FileStatus status) {
+        long block = status.reportsDirectIoAlignment() ? status.directIoOffsetAlign()
+                : SysFs.logicalBlockSize(SysFs.DEV_BLOCK, status.deviceMajor(), status.deviceMinor()).orElse(0);
+        return Math.max(Platform.pageSize(), block);
+    }
+
+    /**
+     * Refuses a file that cannot fit: more than the pool's free pages for hugetlb (the mapping
+     * would fail anyway, this says so with the file), more than {@code MemAvailable} otherwise,
+     * where the kernel's overcommit would let the mapping succeed and the reads run into the
+     * out-of-memory killer instead.
+     */
+    private static void requireMemory(Path file, long size, HugePages kind) {
+        if (kind.isHugetlb()) {
+            return; // the mapping reserves its pages and fails with the pool's counts (ENOMEM)
+        }
+        OptionalLong available = SysFs.read(SysFs.PROC_MEMINFO).flatMap(text -> {
+            Matcher m = MEM_AVAILABLE.matcher(text);
+            return m.find() ? Optional.of(Long.parseLong(m.group(1)) * 1024) : Optional.empty();
+        }).map(OptionalLong::of).orElse(OptionalLong.empty());
+        if (available.isPresent() && size > available.getAsLong()) {
+            throw new OutOfMemoryError("cannot load " + file + " of " + size + " bytes: the system has "
+                    + available.getAsLong() + " bytes available (MemAvailable in " + SysFs.PROC_MEMINFO + ")");
+        }
+    }
+
+    private static MemorySegment bind(long address, long size, long mapped, long granule, Arena arena) {
+        // The cleanup captures only longs, so it cannot keep the arena (or anything else) reachable.
+        return MemorySegment.ofAddress(address).reinterpret(size, arena,
+                ignored -> AlignedMapper.unmapOwned(address, mapped, granule));
+    }
+
+    private static FileSystemException notAFile(Path file, String why) {
+        return new FileSystemException(file.toString(), null, why + "; only regular files can be loaded");
+    }
+
+    private static void closeQuietly(int fd) {
+        if (fd < 0) {
+            return;
+        }
+        try {
+            LibC.close(fd);
+        } catch (ErrnoException ignored) {
+            // Nothing was written through it: there is nothing a failed close could lose.
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package org.alignedmmap.internal;
+
+import java.util.Map;
+import java.util.Optional;
+import org.alignedmmap.ErrnoException;
+
+/**
+ * What was true of a range before a huge page mapping touched it, for the report to compare with
+ * later: how many of its pages the page cache held, and the system's fallback counters. Also the
+ * one place where {@code rebuildPageCache} runs, because it must run at exactly that moment:
+ * after the options are checked and the file opened, before the range is mapped and faulted.
+ *
+ * <p>Taking it costs one {@code cachestat} call over the range and one read of {@code
+ * /proc/vmstat}; only mappings asked to use huge pages take it.
+ *
+ * @param cachedPages the range's pages in the page cache (after a rebuild, those it could not
+ *     drop), or -1 where the kernel cannot tell (no {@code cachestat}: before Linux 6.5), or for
+ *     anonymous memory
+ * @param rangePages the range's length in base pages, rounded up
+ * @param rebuilt whether the range was written back and dropped first
+ * @param counters {@link ThpCounters#read} at that moment
+ */
+public record HugePageBaseline(long cachedPages, long rangePages, boolean rebuilt, Map<String, Long> counters) {
+
+    /**
+     * Copies the counters.
+     */
+    public HugePageBaseline {
+        counters = Map.copyOf(counters);
+    }
+
+    /**
+     * Takes the baseline of anonymous memory: the counters only.
+     *
+     * @return the baseline
+     */
+    public static HugePageBaseline beforeAnonymousMapping() {
+        return new HugePageBaseline(-1, 0, false, ThpCounters.read(ThpCounters.VMSTAT));
+    }
+
+    /**
+     * Rebuilds the page cache of a file range if asked, then takes the baseline.
+     *
+     * <p>The rebuild covers the range rounded out to whole huge pages (within the file), because a
+     * huge folio is read for the whole block around a fault: a small folio cached just past the
+     * mapping's end would keep the last block small. It is skipped where the file system is
+     * known to cache in base pages only (dropping would cost a read from storage and gain
+     * nothing; the report says why), and always for tmpfs, whose page cache is the only copy
+     * of the data (the kernel ignores the advice there anyway).
+     *
+     * @param fd the open file
+     * @param status its status
+     * @param offset the mapping's file offset
+     * @param length the mapping's length
+     * @param hugePageSize the transparent huge page size
+     * @param rebuild whether to rebuild the page cache first
+     * @return the baseline
+     * @throws ErrnoException if the write-back fails (then nothing was dropped), or the kernel
+     *     refuses {@code cachestat} for a reason other than not having it
+     */
+    public static HugePageBaseline beforeFileMapping(int fd, FileStatus status, long offset, long length,
+                                                     long hugePageSize, boolean rebuild) throws ErrnoException {
+        boolean rebuilt = false;
+        if (rebuild && worthDropping(status)) {
+            long start = Alignments.alignDown(offset, hugePageSize);
+            long end = Math.min(Alignments.alignUp(offset + length, hugePageSize),
+                    Math.max(status.size(), offset + length));
+            PageCache.writeBackAndDrop(fd, start, end - start);
+            rebuilt = true;
+        }
+        long page = Platform.pageSize();
+        long cached = PageCache.stat(fd, offset, length).map(PageCache.Stat::cached).orElse(-1L);
+        return new HugePageBaseline(cached, Alignments.alignUp(length, page) / page, rebuilt,
+                ThpCounters.read(ThpCounters.VMSTAT));
+    }
+
+    private static boolean worthDropping(FileStatus status) {
+        Optional<MountTable.Mount> mount = MountTable.ofDevice(MountTable.SELF, status.deviceMajor(),
+                status.deviceMinor());
+        if (mount.isPresent() && mount.get().type().equals("tmpfs")) {
+            return false;
+        }
+        LargeFolioSupport.Verdict verdict = LargeFolioSupport.of(mount, System.getProperty("os.version", ""),
+                ThpSettings.shmemEnabled(SysFs.TRANSPARENT_HUGEPAGE));
+        return verdict.support() != LargeFolioSupport.Support.NO;
+    }
+}
