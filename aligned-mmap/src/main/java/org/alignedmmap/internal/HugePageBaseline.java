@@ -6,21 +6,25 @@ import org.alignedmmap.ErrnoException;
 
 /**
  * What was true of a range before a huge page mapping touched it, for the report to compare with
- * later: how many of its pages the page cache held, and the system's fallback counters. Also the
- * one place where {@code rebuildPageCache} runs, because it must run at exactly that moment:
- * after the options are checked and the file opened, before the range is mapped and faulted.
+ * later: which of its huge-page blocks the page cache held pages of, and the system's fallback
+ * counters. Also the one place where {@code rebuildPageCache} runs, because it must run at
+ * exactly that moment: after the options are checked and the file opened, before the range is
+ * mapped and faulted.
  *
- * <p>Taking it costs one {@code cachestat} call over the range and one read of {@code
- * /proc/vmstat}; only mappings asked to use huge pages take it.
+ * <p>Taking it costs up to {@link #MAX_SAMPLES} {@code cachestat} calls of one page each (about a
+ * millisecond at most) and one read of {@code /proc/vmstat}; only mappings asked to use huge
+ * pages take it.
  *
- * @param cachedPages the range's pages in the page cache (after a rebuild, those it could not
- *     drop), or -1 where the kernel cannot tell (no {@code cachestat}: before Linux 6.5), or for
- *     anonymous memory
- * @param rangePages the range's length in base pages, rounded up
+ * @param sampledBlocks the huge-page blocks of the range sampled (see {@link
+ *     PageCache#sampleBlocks}), or -1 where the kernel cannot tell (no {@code cachestat}: before
+ *     Linux 6.5), and for anonymous memory
+ * @param cachedBlocks those whose sampled page was cached (after a rebuild: was still cached)
  * @param rebuilt whether the range was written back and dropped first
  * @param counters {@link ThpCounters#read} at that moment
  */
-public record HugePageBaseline(long cachedPages, long rangePages, boolean rebuilt, Map<String, Long> counters) {
+public record HugePageBaseline(long sampledBlocks, long cachedBlocks, boolean rebuilt, Map<String, Long> counters) {
+    /** Enough blocks to see how much of a range is cached, few enough to cost at most about a millisecond. */
+    static final int MAX_SAMPLES = 1024;
 
     /**
      * Copies the counters.
@@ -68,10 +72,9 @@ public record HugePageBaseline(long cachedPages, long rangePages, boolean rebuil
             PageCache.writeBackAndDrop(fd, start, end - start);
             rebuilt = true;
         }
-        long page = Platform.pageSize();
-        long cached = PageCache.stat(fd, offset, length).map(PageCache.Stat::cached).orElse(-1L);
-        return new HugePageBaseline(cached, Alignments.alignUp(length, page) / page, rebuilt,
-                ThpCounters.read(ThpCounters.VMSTAT));
+        Optional<PageCache.BlockSample> sample = PageCache.sampleBlocks(fd, offset, length, hugePageSize, MAX_SAMPLES);
+        return new HugePageBaseline(sample.map(PageCache.BlockSample::sampled).orElse(-1L),
+                sample.map(PageCache.BlockSample::cached).orElse(0L), rebuilt, ThpCounters.read(ThpCounters.VMSTAT));
     }
 
     private static boolean worthDropping(FileStatus status) {

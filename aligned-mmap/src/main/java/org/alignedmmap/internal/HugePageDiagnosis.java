@@ -222,11 +222,11 @@ public final class HugePageDiagnosis {
 
         HugePageBaseline b = o.baseline();
         boolean pageCache = o.isFile() && !o.shmem();
-        if (pageCache && b != null && b.cachedPages() > 0 && (missing > 0 || untouched > 0) && !explained) {
-            String cached = b.cachedPages() + " of the range's " + b.rangePages() + " pages were in the page cache"
-                    + (b.rebuilt() ? " after rebuildPageCache dropped what it could (the rest is mapped by another"
-                    + " mapping, locked, or was read or written again meanwhile)" : " before the mapping touched them")
-                    + " (cachestat)";
+        if (pageCache && b != null && b.cachedBlocks() > 0 && (missing > 0 || untouched > 0) && !explained) {
+            String cached = b.cachedBlocks() + " of " + b.sampledBlocks() + " huge-page blocks sampled held cached"
+                    + " pages" + (b.rebuilt() ? " after rebuildPageCache dropped what it could (the rest is mapped by"
+                    + " another mapping, locked, or was read or written again meanwhile)"
+                    : " before the mapping touched them") + " (cachestat of each block's first page)";
             findings.add(finding(HugePageObstacle.SMALL_FOLIOS_CACHED, missing > 0
                     ? cached + ", and " + missing + " bytes of touched huge-page blocks are in base pages. Inferred:"
                     + " the kernel does not tell an unprivileged process the size of cached folios; the cached"

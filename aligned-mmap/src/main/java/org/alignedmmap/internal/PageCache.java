@@ -71,6 +71,62 @@ public final class PageCache {
     }
 
     /**
+     * How many huge-page blocks of a range hold cached pages, by sampling: the first page of each
+     * block, or of evenly spaced blocks when there are more than {@code maxSamples}. A sample
+     * costs one {@code cachestat} of one page (about a microsecond), where counting a whole range
+     * cached in base pages walks every page (measured here: 8 to 30 ms for 1 GiB).
+     *
+     * @param sampled the blocks looked at
+     * @param cached those whose first page was cached
+     */
+    public record BlockSample(long sampled, long cached) {}
+
+    /**
+     * Samples the blocks of a range; see {@link BlockSample}.
+     *
+     * @param fd an open descriptor of the file
+     * @param offset the range's start
+     * @param length its length
+     * @param blockSize the huge page size
+     * @param maxSamples the most blocks to look at, at least 1
+     * @return the sample; empty where the kernel cannot tell (no {@code cachestat})
+     * @throws ErrnoException for failures other than the kernel not having the call
+     */
+    public static Optional<BlockSample> sampleBlocks(int fd, long offset, long length, long blockSize,
+                                                     int maxSamples) throws ErrnoException {
+        long first = Alignments.alignDown(offset, blockSize);
+        long blocks = (Alignments.alignUp(offset + length, blockSize) - first) / blockSize;
+        if (blocks == 0) {
+            return Optional.of(new BlockSample(0, 0));
+        }
+        long stride = Math.max(1, (blocks + maxSamples - 1) / maxSamples);
+        long page = Platform.pageSize();
+        long sampled = 0;
+        long cached = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment range = arena.allocate(RANGE_SIZE, 8);
+            MemorySegment result = arena.allocate(STAT_SIZE, 8);
+            for (long block = 0; block < blocks; block += stride) {
+                // The block's first page inside the range (the range may start inside a block).
+                long at = Math.max(offset, first + block * blockSize);
+                range.set(JAVA_LONG, 0, at);
+                range.set(JAVA_LONG, 8, page);
+                try {
+                    LibC.cachestat(fd, range, result);
+                } catch (ErrnoException e) {
+                    if (e.errno() == Errno.ENOSYS || e.errno() == Errno.EOPNOTSUPP) {
+                        return Optional.empty();
+                    }
+                    throw e;
+                }
+                sampled++;
+                cached += result.get(JAVA_LONG, 0) > 0 ? 1 : 0;
+            }
+        }
+        return Optional.of(new BlockSample(sampled, cached));
+    }
+
+    /**
      * Writes back a range's dirty pages and drops its clean, unmapped ones, so that the next read
      * of the range (a fault of a huge page mapping, its population) brings it back in folios of
      * the reader's choosing. Pages that some mapping maps, or that cannot be written back, stay.
