@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.alignedmmap.Access;
 import org.alignedmmap.Alignment;
+import org.alignedmmap.HugePages;
 import org.alignedmmap.Mmap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,6 +50,10 @@ final class MapCommand implements Callable<Integer> {
     @Option(names = "--touch", description = "Read one byte of every page before reporting.")
     boolean touch;
 
+    @Option(names = "--rebuild-page-cache", description = "With --huge: write back and drop the range's cached pages"
+            + " first, so that the mapping reads them back in huge pages (costs a read from storage).")
+    boolean rebuildPageCache;
+
     @Mixin
     JsonOption json;
 
@@ -67,12 +72,13 @@ final class MapCommand implements Callable<Integer> {
         };
         long fileSize = Files.size(file);
         try (Mmap m = Mmap.options().access(mode).offset(offset).length(length).align(align).hugePages(huge.kind)
-                .populate(populate).map(file)) {
+                .populate(populate).rebuildPageCache(rebuildPageCache).map(file)) {
             if (touch) {
                 Describe.touchRead(m.segment(), Alignment.pageSize());
             }
             var backing = m.backing();
             var residency = m.residency();
+            var report = m.hugePages() != HugePages.NONE ? m.hugePageReport() : null;
             PrintWriter out = spec.commandLine().getOut();
             if (json.enabled) {
                 Map<String, Object> o = Json.object();
@@ -87,6 +93,9 @@ final class MapCommand implements Callable<Integer> {
                 o.put("hugePages", m.hugePages().name());
                 o.put("backing", Describe.backingJson(backing));
                 o.put("residency", Describe.residencyJson(residency));
+                if (report != null) {
+                    o.put("hugePageReport", HugePageReportOutput.json(report));
+                }
                 out.println(Json.write(o));
             } else {
                 out.printf("%-10s %s (%s)%n", "File", file, Sizes.format(fileSize));
@@ -95,6 +104,9 @@ final class MapCommand implements Callable<Integer> {
                 out.printf("%-10s %s, huge pages: %s%n", "Access", m.access(), m.hugePages().name().toLowerCase(Locale.ROOT));
                 out.printf("%-10s %s%n", "Backing", Describe.backing(backing));
                 out.printf("%-10s %s%n", "Resident", Describe.residency(residency));
+                if (report != null) {
+                    HugePageReportOutput.print(out, report);
+                }
             }
             out.flush();
         }
