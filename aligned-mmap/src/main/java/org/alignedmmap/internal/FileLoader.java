@@ -10,8 +10,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.alignedmmap.ErrnoException;
@@ -21,7 +25,8 @@ import org.alignedmmap.HugePages;
  * Reads a whole file into fresh huge-page memory: the body of {@code Aligned.load}.
  *
  * <h2>How it reads</h2>
- * In chunks of {@link #CHUNK} bytes at offsets that are multiples of it. Per chunk, {@code
+ * In chunks of {@link #CHUNK} bytes at offsets that are multiples of it, {@link #READERS} at a
+ * time (the calling thread and up to three more). Per chunk, {@code
  * cachestat} decides: a chunk the page cache holds entirely, or holds dirty pages of, is copied
  * from the cache (a buffered {@code pread}: a memory copy, and {@code O_DIRECT} would first
  * write the dirty pages back and then read everything from storage); any other chunk is read
@@ -39,11 +44,18 @@ import org.alignedmmap.HugePages;
  */
 public final class FileLoader {
     /**
-     * Bytes per read: large enough that a direct read keeps the device queue full (the kernel
-     * splits it into requests of the device's maximum size and submits them together), small
-     * enough that the cached/uncached decision follows the cache closely.
+     * Bytes per read: large enough that each direct read is split into requests of the device's
+     * maximum size submitted together, small enough that the cached/uncached decision follows
+     * the cache closely and that several reads are in flight at once.
      */
-    static final long CHUNK = 64L << 20;
+    static final long CHUNK = 16L << 20;
+
+    /**
+     * Reads in flight at once. Measured here (virtio disk, 1 GiB, cold): one 64 MiB direct read at
+     * a time 1.2 GB/s, four 16 MiB reads at a time 1.7-1.8 GB/s; copies from the cache use every
+     * core. More threads than chunks are never started.
+     */
+    static final int READERS = 4;
 
     private static final int PROT = PROT_READ | PROT_WRITE;
     private static final int FLAGS = MAP_PRIVATE | MAP_ANONYMOUS;
@@ -114,24 +126,76 @@ public final class FileLoader {
         }
     }
 
+    /**
+     * Reads every chunk, {@link #READERS} at a time, and returns only when every reader has
+     * stopped: the caller unmaps the memory on failure, which no reader may write to after that.
+     */
     private static void readAll(int fd, int direct, long address, long size, long block, Path file)
             throws IOException {
-        for (long at = 0; at < size; at += CHUNK) {
-            long n = Math.min(CHUNK, size - at);
-            boolean viaCache = direct < 0 || cachedOrDirty(fd, at, n);
-            if (!viaCache) {
+        long chunks = (size + CHUNK - 1) / CHUNK;
+        AtomicLong next = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable reader = () -> {
+            long chunk;
+            while (failure.get() == null && (chunk = next.getAndIncrement()) < chunks) {
                 try {
-                    readFully(direct, address + at, Alignments.alignUp(n, block), at, n, file);
-                    continue;
-                } catch (ErrnoException e) {
-                    if (e.errno() != Errno.EINVAL) {
-                        throw e;
-                    }
-                    // The file system wants another alignment than it reported: read through the cache.
+                    readChunk(fd, direct, address, size, block, file, chunk * CHUNK);
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
                 }
             }
-            readFully(fd, address + at, n, at, n, file);
+        };
+        int extra = (int) Math.max(0, Math.min(READERS, chunks) - 1);
+        List<Thread> threads = new ArrayList<>(extra);
+        try {
+            for (int i = 0; i < extra; i++) {
+                threads.add(Thread.ofPlatform().daemon().name("aligned-mmap-load-" + i).start(reader));
+            }
+        } catch (OutOfMemoryError | RuntimeException noThread) {
+            // No more threads to be had: the ones started (and this one) read everything.
         }
+        reader.run();
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the readers must finish before the memory may be unmapped
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable t = failure.get();
+        if (t instanceof IOException e) {
+            throw e;
+        }
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+    }
+
+    private static void readChunk(int fd, int direct, long address, long size, long block, Path file, long at)
+            throws IOException {
+        long n = Math.min(CHUNK, size - at);
+        if (direct >= 0 && !cachedOrDirty(fd, at, n)) {
+            try {
+                readFully(direct, address + at, Alignments.alignUp(n, block), at, n, file);
+                return;
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.EINVAL) {
+                    throw e;
+                }
+                // The file system wants another alignment than it reported: read through the cache.
+            }
+        }
+        readFully(fd, address + at, n, at, n, file);
     }
 
     /** Reads until {@code need} bytes are in; a file that ends earlier has shrunk meanwhile. */
