@@ -1,6 +1,5 @@
 package org.alignedmmap;
 
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -16,16 +15,6 @@ final class Chattr {
      * @return true if it worked; false without chattr, root or a file system that supports it
      */
     static boolean run(String change, Path path) throws InterruptedException {
-        try {
-            Process p = new ProcessBuilder("chattr", change, path.toString()).redirectErrorStream(true).start();
-            // Every stream closed: tests count this process's descriptors afterwards.
-            p.getOutputStream().close();
-            try (var out = p.getInputStream(); var err = p.getErrorStream()) {
-                out.readAllBytes();
-            }
-            return p.waitFor() == 0;
-        } catch (IOException noChattr) {
-            return false;
-        }
+        return Commands.run("chattr", change, path.toString());
     }
 }

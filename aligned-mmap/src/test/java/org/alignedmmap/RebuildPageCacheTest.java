@@ -40,6 +40,8 @@ class RebuildPageCacheTest {
             HugePageReport report = m.hugePageReport();
             assertThat(report.obstacles()).as("%s", report).containsExactly(HugePageObstacle.SMALL_FOLIOS_CACHED);
             assertThat(report.findings().getFirst().evidence()).contains("cachestat", "before the mapping touched");
+            // The inference, checked against the kernel's own view where this process may read it.
+            assertLargestFolio(m, huge, false);
         }
 
         try (Mmap m = Mmap.options().access(Access.READ).hugePages(HugePages.TRANSPARENT).rebuildPageCache(true)
@@ -52,6 +54,30 @@ class RebuildPageCacheTest {
             HugePageReport report = m.hugePageReport();
             assertThat(report.hugePageFraction()).as("%s", report).isGreaterThanOrEqualTo(0.95);
             assertThat(report.findings()).as("%s", report).isEmpty();
+            assertLargestFolio(m, huge, true);
+        }
+    }
+
+    /**
+     * Checks, with /proc/kpageflags (root only), whether the first, a middle and the last block of
+     * the mapping are each one huge folio; prints why not where the flags cannot be read.
+     */
+    private static void assertLargestFolio(Mmap m, long huge, boolean wholeBlocks) throws IOException {
+        if (!PageFlags.available()) {
+            System.out.println("RebuildPageCacheTest: /proc/kpageflags is not readable (not root): folio sizes unchecked");
+            return;
+        }
+        int pagesPerBlock = (int) (huge / PAGE);
+        long blocks = m.length() / huge;
+        for (long block : new long[] {0, blocks / 2, blocks - 1}) {
+            PageFlags.Page[] pages = PageFlags.of(m.address() + block * huge, pagesPerBlock);
+            int[] folio = PageFlags.folioOf(pages, 0);
+            int folioPages = folio[1] - folio[0] + 1;
+            if (wholeBlocks) {
+                assertThat(folioPages).as("folio at block %d, in pages", block).isEqualTo(pagesPerBlock);
+            } else {
+                assertThat(folioPages).as("folio at block %d, in pages", block).isLessThan(pagesPerBlock);
+            }
         }
     }
 

@@ -15,28 +15,15 @@ record TmpfsMount(Path path) implements AutoCloseable {
     /** Mounts a tmpfs at {@code path} (created if needed); null if that is not permitted here. */
     static TmpfsMount mount(Path path, String options) throws IOException, InterruptedException {
         Files.createDirectories(path);
-        return run("mount", "-t", "tmpfs", "-o", options, "tmpfs", path.toString()) ? new TmpfsMount(path) : null;
+        boolean mounted = Commands.run("mount", "-t", "tmpfs", "-o", options, "tmpfs", path.toString());
+        return mounted ? new TmpfsMount(path) : null;
     }
 
     @Override
     public void close() throws IOException, InterruptedException {
         // Lazy: a mapping the test leaked must not keep the mount point busy for the next test.
-        if (!run("umount", "-l", path.toString())) {
+        if (!Commands.run("umount", "-l", path.toString())) {
             throw new IOException("umount -l " + path + " failed");
-        }
-    }
-
-    private static boolean run(String... command) throws InterruptedException {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            // Every stream closed: tests count this process's descriptors afterwards.
-            p.getOutputStream().close();
-            try (var out = p.getInputStream(); var err = p.getErrorStream()) {
-                out.readAllBytes();
-            }
-            return p.waitFor() == 0;
-        } catch (IOException noCommand) {
-            return false;
         }
     }
 }

@@ -57,13 +57,8 @@ public final class PageCache {
             range.set(JAVA_LONG, 0, offset);
             range.set(JAVA_LONG, 8, length);
             MemorySegment result = arena.allocate(STAT_SIZE, 8);
-            try {
-                LibC.cachestat(fd, range, result);
-            } catch (ErrnoException e) {
-                if (e.errno() == Errno.ENOSYS || e.errno() == Errno.EOPNOTSUPP) {
-                    return Optional.empty();
-                }
-                throw e;
+            if (!cachestat(fd, range, result)) {
+                return Optional.empty();
             }
             return Optional.of(new Stat(result.get(JAVA_LONG, 0), result.get(JAVA_LONG, 8), result.get(JAVA_LONG, 16),
                     result.get(JAVA_LONG, 24), result.get(JAVA_LONG, 32)));
@@ -111,19 +106,27 @@ public final class PageCache {
                 long at = Math.max(offset, first + block * blockSize);
                 range.set(JAVA_LONG, 0, at);
                 range.set(JAVA_LONG, 8, page);
-                try {
-                    LibC.cachestat(fd, range, result);
-                } catch (ErrnoException e) {
-                    if (e.errno() == Errno.ENOSYS || e.errno() == Errno.EOPNOTSUPP) {
-                        return Optional.empty();
-                    }
-                    throw e;
+                if (!cachestat(fd, range, result)) {
+                    return Optional.empty();
                 }
                 sampled++;
                 cached += result.get(JAVA_LONG, 0) > 0 ? 1 : 0;
             }
         }
         return Optional.of(new BlockSample(sampled, cached));
+    }
+
+    /** {@code cachestat}, or false where the kernel cannot tell (ENOSYS, EOPNOTSUPP). */
+    private static boolean cachestat(int fd, MemorySegment range, MemorySegment result) throws ErrnoException {
+        try {
+            LibC.cachestat(fd, range, result);
+            return true;
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENOSYS || e.errno() == Errno.EOPNOTSUPP) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /**

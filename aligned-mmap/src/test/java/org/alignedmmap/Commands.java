@@ -1,0 +1,27 @@
+package org.alignedmmap;
+
+import java.io.IOException;
+
+/** Runs a system command for a test (chattr, mount) and tells whether it worked. */
+final class Commands {
+    private Commands() {}
+
+    /**
+     * Runs {@code command} and waits for it.
+     *
+     * @return true if it exited with 0; false if it failed or does not exist here
+     */
+    static boolean run(String... command) throws InterruptedException {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            // Every stream closed: tests count this process's descriptors afterwards.
+            p.getOutputStream().close();
+            try (var out = p.getInputStream(); var err = p.getErrorStream()) {
+                out.readAllBytes();
+            }
+            return p.waitFor() == 0;
+        } catch (IOException noCommand) {
+            return false;
+        }
+    }
+}
