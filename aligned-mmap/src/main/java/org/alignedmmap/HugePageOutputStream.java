@@ -1,5 +1,7 @@
 package org.alignedmmap;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
@@ -135,7 +137,7 @@ public final class HugePageOutputStream extends OutputStream {
     @Override
     public void write(int b) throws IOException {
         ensureOpen();
-        buffer.set(java.lang.foreign.ValueLayout.JAVA_BYTE, buffered++, (byte) b);
+        buffer.set(JAVA_BYTE, buffered++, (byte) b);
         if (buffered == limit) {
             drain();
         }
@@ -147,7 +149,7 @@ public final class HugePageOutputStream extends OutputStream {
         ensureOpen();
         while (len > 0) {
             int n = Math.min(len, limit - buffered);
-            MemorySegment.copy(b, off, buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, buffered, n);
+            MemorySegment.copy(b, off, buffer, JAVA_BYTE, buffered, n);
             buffered += n;
             off += n;
             len -= n;

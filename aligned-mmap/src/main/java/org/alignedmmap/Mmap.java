@@ -349,13 +349,15 @@ public final class Mmap implements SeekableByteChannel {
      * pages, the hugetlb pool, fragmentation. Each obstacle comes with the evidence found and
      * its remedy ({@link HugePageObstacle}).
      *
-     * <p>Reads {@code /proc/self/smaps}, {@code /proc/self/maps}, {@code /proc/self/mountinfo},
-     * {@code /proc/vmstat}, {@code /proc/buddyinfo} and {@code /sys/kernel/mm}: a few
-     * milliseconds, meant for diagnosis, not for a loop. Mappings made with {@link
-     * MmapOptions#hugePages(HugePages) hugePages(TRANSPARENT)} also compare with what was
-     * recorded when they were made (how many of the range's pages the page cache held, the
-     * kernel's fallback counters); see {@link HugePageReport} for what is measured and what
-     * inferred. After a {@link #resize(long)} that record describes the original range.
+     * <p>Reads {@code /proc/self/smaps} (as {@link #backing()} does, and at the same cost: the
+     * kernel walks the mapping's page tables, tens of milliseconds per gigabyte mapped in base
+     * pages), {@code /proc/self/maps}, {@code /proc/self/mountinfo}, {@code /proc/vmstat}, {@code
+     * /proc/buddyinfo} and {@code /sys/kernel/mm}: meant for diagnosis, not for a loop. Mappings
+     * made with {@link MmapOptions#hugePages(HugePages) hugePages(TRANSPARENT)} also compare with
+     * what was recorded when they were made (which huge-page blocks of the range had pages in
+     * the page cache, the kernel's fallback counters); {@link HugePageObstacle} says which
+     * findings are inferred. After a {@link #resize(long)} that record describes the original
+     * range.
      *
      * @return the report
      * @throws IllegalStateException if closed, or bound to an arena that is closed

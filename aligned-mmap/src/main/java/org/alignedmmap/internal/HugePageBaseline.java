@@ -59,8 +59,8 @@ public record HugePageBaseline(long sampledBlocks, long cachedBlocks, boolean re
      * @param hugePageSize the transparent huge page size
      * @param rebuild whether to rebuild the page cache first
      * @return the baseline
-     * @throws ErrnoException if the write-back fails (then nothing was dropped), or the kernel
-     *     refuses {@code cachestat} for a reason other than not having it
+     * @throws ErrnoException if the write-back of a rebuild fails (then nothing was dropped) or the
+     *     kernel refuses the rebuild's calls for this file
      */
     public static HugePageBaseline beforeFileMapping(int fd, FileStatus status, long offset, long length,
                                                      long hugePageSize, boolean rebuild) throws ErrnoException {
@@ -72,7 +72,13 @@ public record HugePageBaseline(long sampledBlocks, long cachedBlocks, boolean re
             PageCache.writeBackAndDrop(fd, start, end - start);
             rebuilt = true;
         }
-        Optional<PageCache.BlockSample> sample = PageCache.sampleBlocks(fd, offset, length, hugePageSize, MAX_SAMPLES);
+        Optional<PageCache.BlockSample> sample;
+        try {
+            sample = PageCache.sampleBlocks(fd, offset, length, hugePageSize, MAX_SAMPLES);
+        } catch (ErrnoException e) {
+            // A diagnosis aid must not fail the mapping: the report then says it cannot tell.
+            sample = Optional.empty();
+        }
         return new HugePageBaseline(sample.map(PageCache.BlockSample::sampled).orElse(-1L),
                 sample.map(PageCache.BlockSample::cached).orElse(0L), rebuilt, ThpCounters.read(ThpCounters.VMSTAT));
     }
