@@ -510,8 +510,7 @@ public final class MmapOptions {
             throw new IllegalArgumentException("rebuildPageCache needs a regular file; " + what + " is not one");
         }
         HugePageBaseline baseline = plan.hugePages() == HugePages.TRANSPARENT
-                ? HugePageBaseline.beforeFileMapping(fd, status, offset, mapLength, HugePages.TRANSPARENT.pageSize(),
-                        rebuildPageCache)
+                ? HugePageBaseline.beforeFileMapping(fd, status, offset, mapLength, rebuildPageCache)
                 : null;
         int keptFd = ownsFd && trackFd ? fd : -1;
         Mmap mmap = Mmap.create(new Mmap.Request(fd, keptFd >= 0, what, offset, mapLength, plan.align(),

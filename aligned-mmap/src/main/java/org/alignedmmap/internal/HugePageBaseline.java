@@ -12,19 +12,27 @@ import org.alignedmmap.ErrnoException;
  * mapped and faulted.
  *
  * <p>Taking it costs up to {@link #MAX_SAMPLES} {@code cachestat} calls of one page each (about a
- * millisecond at most) and one read of {@code /proc/vmstat}; only mappings asked to use huge
- * pages take it.
+ * millisecond at most) and a reading of {@code /proc/vmstat} shared by the mappings of one second
+ * ({@link ThpCounters#recent()}); only mappings asked to use huge pages take it.
  *
  * @param sampledBlocks the huge-page blocks of the range sampled (see {@link
  *     PageCache#sampleBlocks}), or -1 where the kernel cannot tell (no {@code cachestat}: before
  *     Linux 6.5), and for anonymous memory
  * @param cachedBlocks those whose sampled page was cached (after a rebuild: was still cached)
  * @param rebuilt whether the range was written back and dropped first
- * @param counters {@link ThpCounters#read} at that moment
+ * @param counters {@link ThpCounters#recent()} at that moment
  */
 public record HugePageBaseline(long sampledBlocks, long cachedBlocks, boolean rebuilt, Map<String, Long> counters) {
     /** Enough blocks to see how much of a range is cached, few enough to cost at most about a millisecond. */
     static final int MAX_SAMPLES = 1024;
+
+    /**
+     * The PMD size, read once: it is the hardware's and never changes while the JVM runs, and
+     * reading sysfs (20-30 us) would otherwise be the largest cost of taking a baseline.
+     */
+    private static final class HugePageSize {
+        static final long VALUE = SysFs.transparentHugePageSize(SysFs.TRANSPARENT_HUGEPAGE).orElse(0);
+    }
 
     /**
      * Copies the counters.
@@ -39,7 +47,7 @@ public record HugePageBaseline(long sampledBlocks, long cachedBlocks, boolean re
      * @return the baseline
      */
     public static HugePageBaseline beforeAnonymousMapping() {
-        return new HugePageBaseline(-1, 0, false, ThpCounters.read(ThpCounters.VMSTAT));
+        return new HugePageBaseline(-1, 0, false, ThpCounters.recent());
     }
 
     /**
@@ -56,14 +64,17 @@ public record HugePageBaseline(long sampledBlocks, long cachedBlocks, boolean re
      * @param status its status
      * @param offset the mapping's file offset
      * @param length the mapping's length
-     * @param hugePageSize the transparent huge page size
      * @param rebuild whether to rebuild the page cache first
      * @return the baseline
      * @throws ErrnoException if the write-back of a rebuild fails (then nothing was dropped) or the
      *     kernel refuses the rebuild's calls for this file
      */
     public static HugePageBaseline beforeFileMapping(int fd, FileStatus status, long offset, long length,
-                                                     long hugePageSize, boolean rebuild) throws ErrnoException {
+                                                     boolean rebuild) throws ErrnoException {
+        long hugePageSize = HugePageSize.VALUE;
+        if (hugePageSize == 0) {
+            return beforeAnonymousMapping(); // no THP size: the mapping was refused before this anyway
+        }
         boolean rebuilt = false;
         if (rebuild && worthDropping(status)) {
             long start = Alignments.alignDown(offset, hugePageSize);
@@ -80,7 +91,7 @@ public record HugePageBaseline(long sampledBlocks, long cachedBlocks, boolean re
             sample = Optional.empty();
         }
         return new HugePageBaseline(sample.map(PageCache.BlockSample::sampled).orElse(-1L),
-                sample.map(PageCache.BlockSample::cached).orElse(0L), rebuilt, ThpCounters.read(ThpCounters.VMSTAT));
+                sample.map(PageCache.BlockSample::cached).orElse(0L), rebuilt, ThpCounters.recent());
     }
 
     private static boolean worthDropping(FileStatus status) {

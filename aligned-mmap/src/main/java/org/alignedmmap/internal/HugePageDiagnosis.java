@@ -319,7 +319,8 @@ public final class HugePageDiagnosis {
             long rise = ThpCounters.rise(b.counters(), o.counters(), names);
             if (rise > 0) {
                 return Optional.of(String.join(" + ", names) + " in " + ThpCounters.VMSTAT + " rose by " + rise
-                        + " since the mapping was made (system-wide: other processes count too)" + defrag);
+                        + " since (at most a second before) the mapping was made (system-wide: other processes"
+                        + " count too)" + defrag);
             }
         }
         if (o.freeHugeBlocks().isPresent() && o.freeHugeBlocks().getAsLong() == 0) {
