@@ -1,10 +1,14 @@
 package org.alignedmmap;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
 import java.util.Objects;
 import org.alignedmmap.internal.NativeMemory;
+import org.alignedmmap.internal.OperatingSystem;
 import org.alignedmmap.internal.PowerOfTwo;
 
 /**
@@ -110,6 +114,63 @@ public final class Aligned {
         Objects.requireNonNull(hugePages, "hugePages");
         checkAllocation(arena, size, align);
         return NativeMemory.allocate(arena, size, align, hugePages);
+    }
+
+    /**
+     * Reads a whole file into new memory backed by huge pages, in one step: model weights,
+     * indexes, lookup tables that are read at random and should not pay for a page cache mapping
+     * in base pages. The memory is private to the process and independent of the file
+     * afterwards (a copy, not a mapping: later changes to the file do not show, and writes to
+     * the segment do not reach the file).
+     *
+     * <pre>{@code
+     * try (Arena arena = Arena.ofShared()) {
+     *     MemorySegment weights = Aligned.load(Path.of("model.bin"), HugePages.TRANSPARENT, arena);
+     *     float w = weights.get(ValueLayout.JAVA_FLOAT, 4096);
+     * }
+     * }</pre>
+     *
+     * <p>Where the page cache does not hold the file, it is read with {@code O_DIRECT}, straight
+     * from storage into the huge pages, so the data does not end up in memory twice; what the
+     * cache already holds (or holds dirty) is copied from it, which is faster than reading storage
+     * again. File systems that refuse {@code O_DIRECT} (tmpfs, some network file systems) are read
+     * through the cache. {@link Backing#of(MemorySegment)} shows the huge pages.
+     *
+     * @param file the file, on the default file system
+     * @param kind the pages: {@link HugePages#TRANSPARENT} (madvised, best effort, as {@link
+     *     #allocate(Arena, long, long, HugePages)}), a {@code HUGETLB_*} kind (pages of the pool,
+     *     all or nothing), or {@link HugePages#NONE} for base pages
+     * @param arena the arena that owns the memory; must be alive and, if confined, owned by the
+     *     calling thread
+     * @return exactly the file's bytes (as many as it had when opened), writable, at a multiple of
+     *     {@code kind.pageSize()}; freed when {@code arena} closes
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code file} is not on the default file system, or
+     *     {@code arena} is closed
+     * @throws WrongThreadException if {@code arena} is confined to another thread
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws java.nio.file.AccessDeniedException if it cannot be read
+     * @throws java.nio.file.FileSystemException if it is a directory or not a regular file, or it
+     *     shrank while it was read
+     * @throws UnsupportedOperationException if the system cannot provide {@code kind} ({@link
+     *     HugePages#unavailableReason()})
+     * @throws OutOfMemoryError if the file is larger than the memory the system has available
+     *     ({@code MemAvailable}), or the memory cannot be mapped (for hugetlb: too few free pages
+     *     in the pool, named with its counts in the cause)
+     * @throws IOException if reading fails. After any failure nothing stays mapped and no
+     *     descriptor stays open
+     */
+    public static MemorySegment load(Path file, HugePages kind, Arena arena) throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(arena, "arena");
+        if (file.getFileSystem() != FileSystems.getDefault()) {
+            throw new IllegalArgumentException("file must be on the default file system, was " + file.toUri());
+        }
+        if (!arena.scope().isAlive()) {
+            throw new IllegalArgumentException("arena must be alive, was already closed: " + arena);
+        }
+        return OperatingSystem.current().load(file, kind, arena);
     }
 
     /**

@@ -48,7 +48,8 @@ public enum HugePages {
      *       MmapOptions#offset(long)} must be one, and only pages that enter the page cache
      *       through the mapping (its read-ahead) come in huge folios: pages already cached in
      *       small ones, for example because the file was just written with {@code write(2)},
-     *       stay small until they are evicted.
+     *       stay small until they are evicted ({@link MmapOptions#rebuildPageCache(boolean)}
+     *       evicts them, {@link Mmap#hugePageReport()} says what stood in the way).
      * </ul>
      *
      * Refused with {@link UnsupportedOperationException} where {@link #isAvailable()} is false

@@ -456,6 +456,38 @@ public final class Mmap implements SeekableByteChannel {
     }
 
     /**
+     * Tells how much of the mapping is in huge pages and what keeps the rest out of them: the
+     * transparent huge page mode and advice, the mapping's length, address and file offset, the
+     * file system, small folios the page cache held before the mapping touched it, untouched
+     * pages, the hugetlb pool, fragmentation. Each obstacle comes with the evidence found and
+     * its remedy ({@link HugePageObstacle}).
+     *
+     * <p>Reads {@code /proc/self/smaps} (as {@link #backing()} does, and at the same cost: the
+     * kernel walks the mapping's page tables, tens of milliseconds per gigabyte mapped in base
+     * pages), {@code /proc/self/maps}, {@code /proc/self/mountinfo}, {@code /proc/vmstat}, {@code
+     * /proc/buddyinfo} and {@code /sys/kernel/mm}: meant for diagnosis, not for a loop. Mappings
+     * made with {@link MmapOptions#hugePages(HugePages) hugePages(TRANSPARENT)} also compare with
+     * what was recorded when they were made (which huge-page blocks of the range had pages in
+     * the page cache, the kernel's fallback counters); {@link HugePageObstacle} says which
+     * findings are inferred. After a {@link #resize(long)} that record describes the original
+     * range.
+     *
+     * @return the report
+     * @throws IllegalStateException if closed, or bound to an arena that is closed
+     * @throws WrongThreadException if the mapping is confined to another thread
+     * @throws java.io.UncheckedIOException if {@code /proc/self/smaps} cannot be read
+     */
+    public HugePageReport hugePageReport() {
+        int ticket = guard.enter();
+        try {
+            checkKernelCall();
+            return region.hugePageReport();
+        } finally {
+            guard.exit(ticket);
+        }
+    }
+
+    /**
      * Counts the mapping's resident pages with {@code mincore(2)}. For anonymous memory that is
      * what has been touched (or populated); for a file mapping it is what the page cache holds,
      * whether or not this mapping touched it (see {@link Residency}).

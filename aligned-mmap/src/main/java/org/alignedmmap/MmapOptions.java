@@ -59,6 +59,8 @@ public final class MmapOptions {
     private HugePages hugePages = HugePages.NONE;
     private boolean populate;
     private boolean confined;
+    /** write back and drop the range's page cache before mapping (see the setter). */
+    private boolean rebuildPageCache;
 
     MmapOptions() {}
 
@@ -282,6 +284,51 @@ public final class MmapOptions {
     }
 
     /**
+     * Chooses whether to rebuild the page cache of the mapped range in huge folios (default
+     * false), for file mappings with {@link #hugePages(HugePages) hugePages(TRANSPARENT)}.
+     *
+     * <p>A file's pages stay in the page cache in the folios they were first cached in, and a
+     * file written or read in small pieces ({@code write(2)} of 8 KiB, as {@code
+     * FileOutputStream} and most writers do) is cached in small ones: a huge page mapping of it
+     * then gets no huge page at all. With this option, before the range is mapped (and so
+     * before it is faulted or {@linkplain #populate(boolean) populated}), the range rounded out to
+     * whole huge pages is
+     *
+     * <ol>
+     *   <li>written back: its dirty pages, including pages written through another shared
+     *       mapping and not yet flushed, go to storage ({@code sync_file_range}), and
+     *   <li>dropped from the page cache where nothing else maps them ({@code
+     *       posix_fadvise(POSIX_FADV_DONTNEED)}, which drops only clean, unmapped pages),
+     * </ol>
+     *
+     * so that the mapping's page faults (or its population) read the range back in huge folios
+     * and map them with huge pages ({@code FilePmdMapped} in {@link Mmap#backing()}). Nothing
+     * written is ever lost: the kernel drops only pages whose contents are on storage.
+     *
+     * <p><b>Cost.</b> The range is written back if dirty (what the file system would do
+     * anyway, now rather than later) and then read again from storage: at the device's read
+     * speed rather than from memory, and the first touch of each huge page waits for 2 MiB (on
+     * x86-64) to be read. Worth it for a range that is read many times, randomly or by several
+     * processes (model weights, search indexes); the random reads afterwards then run at the
+     * speed of huge pages. Other processes keep their own mappings of the file; pages they map
+     * stay cached in the folios they have, and so do the blocks around them, which the report
+     * then names. Pages cached by this library's earlier huge page mappings are dropped and
+     * read again too: rebuild once, when the file has been written.
+     *
+     * <p>Where the file system is known to cache files in base pages only (tmpfs without {@code
+     * huge=}, ext4 before Linux 6.16) nothing is dropped, because nothing would be gained, and
+     * {@link Mmap#hugePageReport()} names {@link HugePageObstacle#FILE_SYSTEM_WITHOUT_LARGE_FOLIOS};
+     * on tmpfs the page cache is the only copy of the data and is never dropped.
+     *
+     * @param rebuildPageCache true to rebuild the range's page cache before mapping
+     * @return these options
+     */
+    public MmapOptions rebuildPageCache(boolean rebuildPageCache) {
+        this.rebuildPageCache = rebuildPageCache;
+        return this;
+    }
+
+    /**
      * Maps a file.
      *
      * @param path the file, on the default file system
@@ -293,10 +340,12 @@ public final class MmapOptions {
      * @throws java.nio.file.AccessDeniedException if the file cannot be opened for the access asked
      * @throws IllegalArgumentException also for {@link #hugePages(HugePages)} with a hugetlb
      *     kind (anonymous memory only), or {@code TRANSPARENT} with an offset that is not a
-     *     multiple of the huge page size
+     *     multiple of the huge page size, or {@link #rebuildPageCache(boolean)} without {@code
+     *     TRANSPARENT} or for a file that is not a regular file
      * @throws FileSystemException if the path is a directory or cannot be opened otherwise
      * @throws ErrnoException if the kernel refuses the mapping, its huge page advice or its
-     *     population
+     *     population, or the write-back of a {@link #rebuildPageCache(boolean) rebuild} fails
+     *     (EIO: then nothing was dropped and nothing is mapped)
      * @throws IOException for other I/O failures
      * @throws UnsupportedOperationException on a platform the library does not support, or for
      *     huge pages this system cannot provide ({@link HugePages#unavailableReason()})
@@ -308,6 +357,7 @@ public final class MmapOptions {
         }
         OperatingSystem system = OperatingSystem.current();
         Effective effective = effective(false);
+        requireRebuildFits();
         boolean writesFile = (effective.flags & MAP_TYPE) != MAP_PRIVATE && (effective.prot & PROT_WRITE) != 0;
         OpenFile file = system.open(path, writesFile);
         Mmap mapped;
@@ -333,7 +383,8 @@ public final class MmapOptions {
      * @throws IllegalArgumentException if {@code fd} is negative or not open, or the options do
      *     not fit the file (see {@link #map(Path)})
      * @throws ErrnoException if the kernel refuses the mapping (EACCES: the descriptor's access
-     *     mode does not allow it), its huge page advice or its population
+     *     mode does not allow it), its huge page advice or its population, or the write-back of
+     *     a {@link #rebuildPageCache(boolean) rebuild} fails
      * @throws IOException for other I/O failures
      * @throws UnsupportedOperationException for huge pages this system cannot provide
      */
@@ -344,6 +395,7 @@ public final class MmapOptions {
         }
         OperatingSystem system = OperatingSystem.current();
         Effective effective = effective(false);
+        requireRebuildFits();
         OpenFile borrowed = system.borrow(fd);
         OpenFile file = trackFd ? borrowed.duplicate() : borrowed;
         try {
@@ -362,8 +414,8 @@ public final class MmapOptions {
      *
      * @param length bytes, {@code > 0}
      * @return the mapping; close it when done
-     * @throws IllegalArgumentException if {@code length <= 0}, an offset was set, or access is
-     *     combined with flags/prot
+     * @throws IllegalArgumentException if {@code length <= 0}, an offset or {@link
+     *     #rebuildPageCache(boolean)} was set, or access is combined with flags/prot
      * @throws ErrnoException if the kernel refuses (ENOMEM: not enough memory or address space,
      *     or too few pages in the hugetlb pool: the message then names the pool's files and
      *     counts), or refuses the huge page advice or the population
@@ -378,10 +430,14 @@ public final class MmapOptions {
             throw new IllegalArgumentException("offset applies to files only; anonymous memory was given offset "
                     + offset);
         }
+        if (rebuildPageCache) {
+            throw new IllegalArgumentException("rebuildPageCache applies to files only; anonymous memory has no page"
+                    + " cache to rebuild");
+        }
         Effective effective = effective(true);
         MappedRegion region = OperatingSystem.current().map(new MappingRequest(null, false, 0, length, align,
                 effective.prot, effective.flags | MAP_ANONYMOUS, flagsSet || access != Access.DEFAULT, hugePages,
-                populate));
+                populate, false));
         return Mmap.create(region, new Mmap.Settings(null, 0, effective.access, effective.prot, arena, trackFd,
                 confined));
     }
@@ -417,10 +473,21 @@ public final class MmapOptions {
             throw new IllegalArgumentException("length 0 (to the end of the file) needs a regular file; "
                     + what + " is not one: give a length");
         }
+        if (rebuildPageCache && !stat.regularFile()) {
+            throw new IllegalArgumentException("rebuildPageCache needs a regular file; " + what + " is not one");
+        }
         MappedRegion region = system.map(new MappingRequest(file, trackFd, offset, mapLength, align, effective.prot,
-                effective.flags, true, hugePages, populate));
+                effective.flags, true, hugePages, populate, rebuildPageCache));
         return Mmap.create(region, new Mmap.Settings(what, offset, effective.access, effective.prot, arena, trackFd,
                 confined));
+    }
+
+    /** a rebuild needs the huge page mapping that reads the range back in huge folios. */
+    private void requireRebuildFits() {
+        if (rebuildPageCache && hugePages != HugePages.TRANSPARENT) {
+            throw new IllegalArgumentException("rebuildPageCache(true) needs hugePages(TRANSPARENT), whose mapping"
+                    + " reads the range back in huge folios; hugePages is " + hugePages);
+        }
     }
 
     private record Effective(Access access, int prot, int flags) {}
@@ -450,7 +517,8 @@ public final class MmapOptions {
         return "MmapOptions[access=" + access + ", flags=" + MmapConstants.describeFlags(flags) + ", prot="
                 + MmapConstants.describeProt(prot) + ", offset=" + offset + ", length=" + length + ", align=" + align
                 + ", trackFd=" + trackFd + (hugePages != HugePages.NONE ? ", hugePages=" + hugePages : "")
-                + (populate ? ", populate=true" : "") + (confined ? ", confined" : "")
+                + (populate ? ", populate=true" : "") + (rebuildPageCache ? ", rebuildPageCache=true" : "")
+                + (confined ? ", confined" : "")
                 + (arena != null ? ", arena=" + arena : "") + "]";
     }
 }

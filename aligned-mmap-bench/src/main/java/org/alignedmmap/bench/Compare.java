@@ -93,6 +93,9 @@ public final class Compare {
                         Row.Goal.ratio(LimitsSuite.COPY_LIMIT, 0.9, ">= 0.9x the memory copy limit"))));
         progress.section(HugePageSuite.SECTION);
         rows.addAll(guard(notes, progress, HugePageSuite.SECTION, () -> new HugePageSuite(settings, progress).run()));
+        progress.section(FileHugePageSuite.SECTION);
+        rows.addAll(guard(notes, progress, FileHugePageSuite.SECTION,
+                () -> new FileHugePageSuite(settings, progress).run()));
         progress.section(AllocationSuite.SECTION);
         rows.addAll(guard(notes, progress, AllocationSuite.SECTION, () -> new AllocationSuite(settings, progress).run()));
 

@@ -10,10 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.alignedmmap.Aligned;
-import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.HugePages;
 import org.alignedmmap.Mmap;
 import org.alignedmmap.MmapConstants;
+import org.alignedmmap.SystemAlignment;
 
 /**
  * Huge pages, the payoff of alignment: first touch, random reads and sequential reads of memory
@@ -110,7 +110,7 @@ final class HugePageSuite {
     }
 
     /** Independent reads at pseudo-random 8-byte-aligned offsets, made on the fly (no offset array to miss on). */
-    private static double randomReadNanos(MemorySegment segment, int reads, int runs) throws Exception {
+    static double randomReadNanos(MemorySegment segment, int reads, int runs) throws Exception {
         long mask = Long.highestOneBit(segment.byteSize()) - 1;
         double seconds = Timer.bestSeconds(runs, () -> {
             long x = 0x9E3779B97F4A7C15L;

@@ -8,14 +8,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.alignedmmap.Access;
-import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.Backing;
+import org.alignedmmap.HugePageReport;
 import org.alignedmmap.HugePages;
 import org.alignedmmap.Mmap;
 import org.alignedmmap.Residency;
+import org.alignedmmap.SystemAlignment;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -54,6 +55,10 @@ final class MapCommand implements Callable<Integer> {
             + "a terminal).")
     boolean touch;
 
+    @Option(names = "--rebuild-page-cache", description = "With --huge: write back and drop the range's cached pages"
+            + " first, so that the mapping reads them back in huge pages (costs a read from storage).")
+    boolean rebuildPageCache;
+
     @Mixin
     JsonOption json;
 
@@ -75,7 +80,7 @@ final class MapCommand implements Callable<Integer> {
         ProgressLine populating = new ProgressLine(err, progress && populate, "", 0);
         populating.show("mapping and reading in every page (MAP_POPULATE)...");
         try (Mmap m = Mmap.options().access(mode).offset(offset).length(length).align(align).hugePages(huge.kind)
-                .populate(populate).map(file)) {
+                .populate(populate).rebuildPageCache(rebuildPageCache).map(file)) {
             populating.finish();
             if (touch) {
                 MemoryTouch.read(m.segment(), SystemAlignment.pageSize(),
@@ -83,6 +88,7 @@ final class MapCommand implements Callable<Integer> {
             }
             Backing backing = m.backing();
             Residency residency = m.residency();
+            HugePageReport report = m.hugePages() != HugePages.NONE ? m.hugePageReport() : null;
             PrintWriter out = spec.commandLine().getOut();
             if (json.enabled) {
                 Map<String, Object> o = Json.object();
@@ -97,6 +103,9 @@ final class MapCommand implements Callable<Integer> {
                 o.put("hugePages", m.hugePages().name());
                 o.put("backing", Describe.backingJson(backing));
                 o.put("residency", Describe.residencyJson(residency));
+                if (report != null) {
+                    o.put("hugePageReport", HugePageReportOutput.json(report));
+                }
                 out.println(Json.write(o));
             } else {
                 out.printf("%-10s %s (%s)%n", "File", file, Sizes.format(fileSize));
@@ -105,6 +114,9 @@ final class MapCommand implements Callable<Integer> {
                 out.printf("%-10s %s, huge pages: %s%n", "Access", m.access(), m.hugePages().name().toLowerCase(Locale.ROOT));
                 out.printf("%-10s %s%n", "Backing", Describe.backingLine(backing));
                 out.printf("%-10s %s%n", "Resident", Describe.residencyLine(residency, true));
+                if (report != null) {
+                    HugePageReportOutput.print(out, report);
+                }
             }
             out.flush();
         } finally {

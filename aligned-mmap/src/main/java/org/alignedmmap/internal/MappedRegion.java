@@ -3,6 +3,7 @@ package org.alignedmmap.internal;
 import org.alignedmmap.Advice;
 import org.alignedmmap.Backing;
 import org.alignedmmap.ErrnoException;
+import org.alignedmmap.HugePageReport;
 import org.alignedmmap.HugePages;
 import org.alignedmmap.Residency;
 
@@ -151,6 +152,15 @@ public interface MappedRegion {
      * @return the counters
      */
     Backing backing();
+
+    /**
+     * Tells how much of the region is in huge pages and what keeps the rest out of them,
+     * compared with what was recorded when the region was made.
+     *
+     * @return the report
+     * @throws java.io.UncheckedIOException if the system's reports cannot be read
+     */
+    HugePageReport hugePageReport();
 
     /**
      * Counts the resident pages of the whole region.

@@ -20,9 +20,12 @@ import org.alignedmmap.HugePages;
  *     a system may otherwise pick for huge pages
  * @param hugePages the kind of pages
  * @param populate whether to fault every page in while mapping
+ * @param rebuildPageCache whether to write back and drop the file range's page cache first, so
+ *     that the huge page mapping reads it back in huge folios (files with transparent huge pages)
  */
 public record MappingRequest(OpenFile file, boolean keepFile, long offset, long length, long align, int prot,
-                             int flags, boolean sharingChosen, HugePages hugePages, boolean populate) {
+                             int flags, boolean sharingChosen, HugePages hugePages, boolean populate,
+                             boolean rebuildPageCache) {
     /** Checks the invariants the callers promise. */
     public MappingRequest {
         Objects.requireNonNull(hugePages, "hugePages");
@@ -44,7 +47,7 @@ public record MappingRequest(OpenFile file, boolean keepFile, long offset, long 
         return new MappingRequest(null, false, 0, length, align,
                 org.alignedmmap.MmapConstants.PROT_READ | org.alignedmmap.MmapConstants.PROT_WRITE,
                 org.alignedmmap.MmapConstants.MAP_PRIVATE | org.alignedmmap.MmapConstants.MAP_ANONYMOUS, true,
-                hugePages, false);
+                hugePages, false, false);
     }
 
     /**

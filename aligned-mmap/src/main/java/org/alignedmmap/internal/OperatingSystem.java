@@ -172,6 +172,19 @@ public interface OperatingSystem {
     MappedRegion map(MappingRequest request) throws ErrnoException;
 
     /**
+     * Loads a whole file into fresh memory backed by a kind of pages, read with {@code O_DIRECT}
+     * where the file system allows and the page cache holds no newer copy.
+     *
+     * @param file the file
+     * @param kind the pages
+     * @param arena the arena that owns the memory afterwards
+     * @return exactly the file's bytes, bound to {@code arena}
+     * @throws IOException as {@link org.alignedmmap.Aligned#load} documents; nothing is left mapped or
+     *     open then
+     */
+    java.lang.foreign.MemorySegment load(Path file, HugePages kind, java.lang.foreign.Arena arena) throws IOException;
+
+    /**
      * Reads what backs a range of this process's memory.
      *
      * @param start the first address, page-aligned

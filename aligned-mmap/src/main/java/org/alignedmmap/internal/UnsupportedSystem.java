@@ -101,6 +101,11 @@ final class UnsupportedSystem implements OperatingSystem {
     }
 
     @Override
+    public java.lang.foreign.MemorySegment load(Path file, HugePages kind, java.lang.foreign.Arena arena) {
+        throw unsupported();
+    }
+
+    @Override
     public Backing backing(long start, long end) {
         throw unsupported();
     }

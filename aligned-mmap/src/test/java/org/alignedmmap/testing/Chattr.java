@@ -1,6 +1,5 @@
 package org.alignedmmap.testing;
 
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -16,17 +15,6 @@ public final class Chattr {
      * @return true if it worked; false without chattr, root or a file system that supports it
      */
     public static boolean run(String change, Path path) throws InterruptedException {
-        try {
-            Process p = new ProcessBuilder("chattr", change, path.toString()).redirectErrorStream(true).start();
-            // Every stream closed: tests count this process's descriptors afterwards.
-            p.getOutputStream().close();
-            p.getErrorStream().close(); // merged into the output by redirectErrorStream
-            try (var out = p.getInputStream()) {
-                out.readAllBytes();
-            }
-            return p.waitFor() == 0;
-        } catch (IOException noChattr) {
-            return false;
-        }
+        return Commands.run("chattr", change, path.toString());
     }
 }

@@ -436,6 +436,130 @@ public final class LibC {
         }
     }
 
+    // ---- page cache and whole-file reads (issue 13: file huge pages) ---------------------------
+    // One block on purpose: handles, constants and wrappers of the page-cache calls, so that the
+    // OS seam of issue 11 can take them over in one move.
+
+    /** {@code int sync_file_range(int fd, off64_t offset, off64_t nbytes, unsigned int flags)}. */
+    private static final MethodHandle SYNC_FILE_RANGE = bind("sync_file_range",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    /**
+     * {@code int posix_fadvise(int fd, off_t offset, off_t len, int advice)}: returns the error
+     * number instead of setting errno.
+     */
+    private static final MethodHandle POSIX_FADVISE = bind("posix_fadvise",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    /** {@code ssize_t pread(int fd, void *buf, size_t count, off_t offset)}. */
+    private static final MethodHandle PREAD = bind("pread",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    /**
+     * {@code long syscall(long number, ...)} with three arguments, for {@code cachestat}, which
+     * neither glibc nor musl wraps. Every variadic argument is passed as a 64-bit word: the kernel
+     * entry reads whole registers, so a 32-bit int could arrive with garbage in its upper half.
+     */
+    private static final MethodHandle SYSCALL_4 = bind("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
+
+    /** {@code __NR_cachestat}: 451 in the kernel's generic table and x86-64's alike (Linux 6.5). */
+    public static final long SYS_CACHESTAT = 451;
+    /** {@code sync_file_range}: wait for write-back already under way in the range first. */
+    public static final int SYNC_FILE_RANGE_WAIT_BEFORE = 1;
+    /** {@code sync_file_range}: start write-back of the range's dirty pages. */
+    public static final int SYNC_FILE_RANGE_WRITE = 2;
+    /** {@code sync_file_range}: wait until that write-back is done. */
+    public static final int SYNC_FILE_RANGE_WAIT_AFTER = 4;
+    /** {@code posix_fadvise}: drop the range's clean, unmapped pages from the page cache. */
+    public static final int POSIX_FADV_DONTNEED = 4;
+    /**
+     * {@code O_DIRECT}: not one of the generic values on every architecture; AArch64 numbers it
+     * {@code 0200000} (its {@code asm/fcntl.h}), x86-64 and RISC-V use the generic {@code 040000}.
+     */
+    public static final int O_DIRECT = "aarch64".equals(System.getProperty("os.arch")) ? 0x10000 : 0x4000;
+
+    /**
+     * {@code sync_file_range(2)}: writes back the range's dirty pages (including pages dirtied
+     * through shared mappings) with the flags given. Not a durability guarantee (no metadata, no
+     * device cache flush); what it gives is clean pages.
+     *
+     * @throws ErrnoException EIO when write-back failed, EBADF, EINVAL, ESPIPE for a pipe
+     */
+    public static void syncFileRange(int fd, long offset, long length, int flags) throws ErrnoException {
+        MemorySegment state = CALL_STATE.get();
+        int rc;
+        try {
+            rc = (int) SYNC_FILE_RANGE.invokeExact(state, fd, offset, length, flags);
+        } catch (Throwable t) {
+            throw unexpected("sync_file_range", t);
+        }
+        if (rc != 0) {
+            throw Errno.exception(errno(state), "sync_file_range",
+                    "fd=%d, offset=%d, nbytes=%d, flags=%d".formatted(fd, offset, length, flags));
+        }
+    }
+
+    /**
+     * {@code posix_fadvise(2)}.
+     *
+     * @throws ErrnoException EBADF, EINVAL, ESPIPE for a pipe
+     */
+    public static void posixFadvise(int fd, long offset, long length, int advice) throws ErrnoException {
+        MemorySegment state = CALL_STATE.get();
+        int rc;
+        try {
+            rc = (int) POSIX_FADVISE.invokeExact(state, fd, offset, length, advice);
+        } catch (Throwable t) {
+            throw unexpected("posix_fadvise", t);
+        }
+        if (rc != 0) {
+            throw Errno.exception(rc, "posix_fadvise",
+                    "fd=%d, offset=%d, len=%d, advice=%d".formatted(fd, offset, length, advice));
+        }
+    }
+
+    /**
+     * {@code pread(2)} into native memory. Only for memory that cannot fault (anonymous memory
+     * of the library's own): a fault inside the downcall would kill the JVM.
+     *
+     * @return the bytes read, 0 at the end of the file
+     * @throws ErrnoException EINVAL (for {@link #O_DIRECT}: misaligned buffer, offset or length), EIO, ...
+     */
+    public static long pread(int fd, long address, long count, long offset) throws ErrnoException {
+        MemorySegment state = CALL_STATE.get();
+        long rc;
+        try {
+            rc = (long) PREAD.invokeExact(state, fd, MemorySegment.ofAddress(address), count, offset);
+        } catch (Throwable t) {
+            throw unexpected("pread", t);
+        }
+        if (rc < 0) {
+            throw Errno.exception(errno(state), "pread",
+                    "fd=%d, buf=%s, count=%d, offset=%d".formatted(fd, hex(address), count, offset));
+        }
+        return rc;
+    }
+
+    /**
+     * {@code cachestat(2)} (Linux 6.5): how many pages of a file range the page cache holds,
+     * without mapping it. {@code range} holds {@code off} and {@code len} (two 64-bit words, len 0
+     * = to the end of the file); {@code result} receives five 64-bit counters: cached, dirty,
+     * under write-back, evicted, recently evicted.
+     *
+     * @throws ErrnoException ENOSYS on older kernels, EOPNOTSUPP for hugetlbfs, EBADF
+     */
+    public static void cachestat(int fd, MemorySegment range, MemorySegment result) throws ErrnoException {
+        MemorySegment state = CALL_STATE.get();
+        long rc;
+        try {
+            rc = (long) SYSCALL_4.invokeExact(state, SYS_CACHESTAT, (long) fd, range, result, 0L);
+        } catch (Throwable t) {
+            throw unexpected("cachestat", t);
+        }
+        if (rc != 0) {
+            throw Errno.exception(errno(state), "cachestat", "fd=%d, flags=0".formatted(fd));
+        }
+    }
+
     // ---- process and heap ---------------------------------------------------------------------
 
     /**

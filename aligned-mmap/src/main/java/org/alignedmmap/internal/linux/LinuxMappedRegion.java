@@ -8,6 +8,7 @@ import org.alignedmmap.Advice;
 import org.alignedmmap.Backing;
 import org.alignedmmap.ErrnoException;
 import org.alignedmmap.HugePagePool;
+import org.alignedmmap.HugePageReport;
 import org.alignedmmap.HugePages;
 import org.alignedmmap.Residency;
 import org.alignedmmap.internal.MappedRegion;
@@ -33,12 +34,14 @@ final class LinuxMappedRegion implements MappedRegion {
     private long length;
     /** The file kept open for the region's lifetime, or null. */
     private OpenFile file;
+    /** What was true before mapping, for the huge page report; null unless transparent huge pages. */
+    private final HugePageBaseline baseline;
     /** Whether {@link #lock()} is in force; a resize keeps it. */
     private boolean locked;
     private boolean released;
 
     private LinuxMappedRegion(LinuxSystem system, MappingPlan plan, MappingRequest request, long address,
-                              OpenFile file) {
+                              OpenFile file, HugePageBaseline baseline) {
         this.system = system;
         this.plan = plan;
         this.prot = request.prot();
@@ -47,6 +50,7 @@ final class LinuxMappedRegion implements MappedRegion {
         this.address = address;
         this.length = request.length();
         this.file = file;
+        this.baseline = baseline;
     }
 
     /**
@@ -58,8 +62,17 @@ final class LinuxMappedRegion implements MappedRegion {
     static LinuxMappedRegion map(LinuxSystem system, MappingRequest request) throws ErrnoException {
         MappingPlan plan = MappingPlan.of(request, system);
         int fd = request.anonymous() ? -1 : request.file().descriptor();
+        // Before the range is mapped, faulted or populated: the rebuild, and what the huge page
+        // report compares with later.
+        HugePageBaseline baseline = null;
+        if (plan.hugePages() == HugePages.TRANSPARENT) {
+            baseline = request.anonymous() ? HugePageBaseline.beforeAnonymousMapping()
+                    : HugePageBaseline.beforeFileMapping(fd, FileStatus.of(fd), request.offset(), request.length(),
+                            request.rebuildPageCache());
+        }
         long address = mapAndPrepare(system, plan, request.length(), request.prot(), fd, request.offset());
-        return new LinuxMappedRegion(system, plan, request, address, request.keepFile() ? request.file() : null);
+        return new LinuxMappedRegion(system, plan, request, address, request.keepFile() ? request.file() : null,
+                baseline);
     }
 
     /** Maps according to a plan and applies the steps that follow {@code mmap}. */
@@ -280,6 +293,14 @@ final class LinuxMappedRegion implements MappedRegion {
     public Backing backing() {
         long start = address();
         return system.backing(start, start + span());
+    }
+
+    @Override
+    public HugePageReport hugePageReport() {
+        boolean shared = (plan.flags() & MAP_TYPE) != MAP_PRIVATE;
+        long start = address();
+        return HugePageDiagnosis.report(start, length(), span(), anonymous ? -1 : fileOffset, shared,
+                plan.isHugetlb(), plan.granule(), baseline);
     }
 
     @Override

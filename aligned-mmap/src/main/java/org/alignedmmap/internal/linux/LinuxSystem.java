@@ -215,6 +215,12 @@ public final class LinuxSystem implements OperatingSystem {
     }
 
     @Override
+    public java.lang.foreign.MemorySegment load(Path file, HugePages kind, java.lang.foreign.Arena arena)
+            throws IOException {
+        return FileLoader.load(this, file, kind, arena);
+    }
+
+    @Override
     public Backing backing(long start, long end) {
         return Smaps.backing(Smaps.SELF, start, end);
     }
