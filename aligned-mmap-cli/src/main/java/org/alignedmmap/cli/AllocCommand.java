@@ -11,8 +11,8 @@ import org.alignedmmap.Backing;
 import org.alignedmmap.HugePages;
 import org.alignedmmap.Residency;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 

@@ -24,7 +24,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Where the test files go (default: OUT/data).")
     Path data;
 
-    @Option(names = "--python", paramLabel = "PATH", description = "The Python to compare with, checked before the run starts (default: "
+    @Option(names = "--python", paramLabel = "PATH",
+            description = "The Python to compare with, checked before the run starts (default: "
             + "pyenv's 3.13.0, else python3.13, else python3, whichever runs).")
     String python;
 

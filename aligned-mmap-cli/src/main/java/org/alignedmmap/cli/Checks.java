@@ -132,7 +132,8 @@ final class Checks {
             Process process = new ProcessBuilder(probe).redirectErrorStream(true).start();
             process.getOutputStream().close();
             // Read on another thread: a program that never ends must not keep this one waiting.
-            CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()), OWN_THREAD);
+            CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()),
+                    OWN_THREAD);
             if (!process.waitFor(PYTHON_PROBE_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw usage(spec, "--python " + python + " did not answer within " + PYTHON_PROBE_SECONDS + " s");
@@ -140,7 +141,8 @@ final class Checks {
             String output = answer.join().trim();
             if (process.exitValue() != 0 || !output.matches("3\\.[0-9]+\\.[0-9]+.*")) {
                 String said = output.isEmpty() ? "" : ": " + output.lines().reduce((a, b) -> b).orElse("");
-                throw usage(spec, "--python " + python + " is not a Python 3 with mmap (exit code " + process.exitValue()
+                throw usage(spec,
+                        "--python " + python + " is not a Python 3 with mmap (exit code " + process.exitValue()
                         + said + ")");
             }
             return output;

@@ -14,11 +14,11 @@ import java.util.concurrent.Callable;
 import org.alignedmmap.Access;
 import org.alignedmmap.Advice;
 import org.alignedmmap.Aligned;
-import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.Backing;
 import org.alignedmmap.HugePages;
 import org.alignedmmap.Mmap;
 import org.alignedmmap.MmapConstants;
+import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.bench.ProcessMemory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
                 + "(the default command).")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", description = "Where to make the temporary file (default: the "
-            + "system's temporary directory). Huge pages for files need a file system that supports them, such as ext4.")
+            + "system's temporary directory). Huge pages for files need a file system that supports them, such as "
+            + "ext4.")
     Path dir;
 
     @Option(names = "--size", paramLabel = "SIZE", converter = Sizes.Converter.class, defaultValue = "64M",
@@ -108,7 +109,8 @@ final class DemoCommand implements Callable<Integer> {
         Path fresh = Files.createTempFile(file.getParent(), "aligned-mmap-demo-", ".bin");
         try {
             fill(fresh, size);
-            try (FileChannel channel = FileChannel.open(fresh, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+            try (FileChannel channel = FileChannel.open(fresh, StandardOpenOption.READ);
+                 Arena arena = Arena.ofConfined()) {
                 MemorySegment s = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
                 Describe.touchRead(s, page);
                 out.printf("   %-38s %s%n", "file 1, JDK FileChannel.map", Describe.backing(Backing.of(s)));
@@ -124,11 +126,13 @@ final class DemoCommand implements Callable<Integer> {
         try (Mmap m = Mmap.options().access(Access.READ).offset(page).align(pmd).confined(true).map(file)) {
             m.advise(Advice.HUGEPAGE);
             Describe.touchRead(m.segment(), page);
-            out.printf("   %-38s %s%n", "file 2 again, file offset " + Sizes.format(page), Describe.backing(m.backing()));
+            out.printf("   %-38s %s%n", "file 2 again, file offset " + Sizes.format(page),
+                    Describe.backing(m.backing()));
         }
         out.printf("   The kernel itself puts large mappings on %s boundaries when it can, and its read-ahead caches%n",
                 Sizes.format(pmd));
-        out.println("   files in growing pieces, so a plain mapping may get some huge pages. Asking for them gets them");
+        out.println("   files in growing pieces, so a plain mapping may get some huge pages. "
+                + "Asking for them gets them");
         out.printf("   all; where address and file offset disagree modulo %s, none can be used.%n", Sizes.format(pmd));
         out.println();
     }
@@ -156,7 +160,8 @@ final class DemoCommand implements Callable<Integer> {
             long virtualBefore = ProcessMemory.virtual();
             long residentBefore = ProcessMemory.resident();
             MemorySegment s = allocation.allocate(arena);
-            extra = Math.max(0, ProcessMemory.virtual() - virtualBefore - Aligned.alignUp(s.byteSize(), SystemAlignment.pageSize()));
+            extra = Math.max(0, ProcessMemory.virtual() - virtualBefore - Aligned.alignUp(s.byteSize(),
+                    SystemAlignment.pageSize()));
             resident = Math.max(0, ProcessMemory.resident() - residentBefore);
         }
         WarmTimer.Timing timing = WarmTimer.time(() -> {
@@ -165,9 +170,9 @@ final class DemoCommand implements Callable<Integer> {
             }
         });
         double micros = timing.warmNanos() / 1e3;
-        out.printf("   %-22s %-12s %-22s %s%n", label, micros >= 1000 ? String.format(Locale.ROOT, "%.1f ms", micros / 1e3)
-                : String.format(Locale.ROOT, micros >= 10 ? "%.0f us" : "%.1f us", micros), Sizes.format(extra),
-                Sizes.format(resident));
+        String time = micros >= 1000 ? String.format(Locale.ROOT, "%.1f ms", micros / 1e3)
+                : String.format(Locale.ROOT, micros >= 10 ? "%.0f us" : "%.1f us", micros);
+        out.printf("   %-22s %-12s %-22s %s%n", label, time, Sizes.format(extra), Sizes.format(resident));
     }
 
     private void firstTouch(long pmd) throws Exception {

@@ -5,18 +5,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.HugePagePool;
+import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.internal.ByteSearch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code info}: the sizes memory is measured in on this machine. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Page size, allocation granularity, huge page sizes and pools, THP mode, cache line, JDK, kernel.")
+        description = "Page size, allocation granularity, huge page sizes and pools, THP mode, cache line, JDK, "
+                + "kernel.")
 final class InfoCommand implements Callable<Integer> {
     @Mixin
     JsonOption json;
@@ -33,14 +33,16 @@ final class InfoCommand implements Callable<Integer> {
         } else {
             out.printf("%-24s %s%n", "Page size", Sizes.format(SystemAlignment.pageSize()));
             out.printf("%-24s %s%n", "Allocation granularity", Sizes.format(SystemAlignment.allocationGranularity()));
-            out.printf("%-24s %s%n", "Cache line", facts.get("cacheLine") instanceof Long l ? Sizes.format(l) : "unknown");
+            out.printf("%-24s %s%n", "Cache line",
+                    facts.get("cacheLine") instanceof Long l ? Sizes.format(l) : "unknown");
             List<String> pools = new ArrayList<>();
             for (HugePagePool pool : SystemAlignment.hugePagePools()) {
                 pools.add(Sizes.format(pool.size()) + " (pool " + pool.total() + " pages, " + pool.free() + " free)");
             }
             out.printf("%-24s %s%n", "Huge page sizes", pools.isEmpty() ? "none" : String.join(", ", pools));
             out.printf("%-24s %s%n", "Transparent huge pages", facts.get("transparentHugePages")
-                    + SystemAlignment.transparentHugePageSize().stream().mapToObj(s -> " (PMD size " + Sizes.format(s) + ")")
+                    + SystemAlignment.transparentHugePageSize().stream().mapToObj(s -> " (PMD size " + Sizes.format(s)
+                            + ")")
                     .findFirst().orElse(""));
             out.printf("%-24s %s%n", "Search kernel", facts.get("searchKernel"));
             out.printf("%-24s %s%n", "JDK", facts.get("jdk"));
@@ -72,7 +74,8 @@ final class InfoCommand implements Callable<Integer> {
             pools.add(p);
         }
         facts.put("hugePages", pools);
-        facts.put("transparentHugePages", SystemAlignment.transparentHugePages().toString().toLowerCase(java.util.Locale.ROOT));
+        facts.put("transparentHugePages",
+                SystemAlignment.transparentHugePages().toString().toLowerCase(java.util.Locale.ROOT));
         facts.put("transparentHugePageSize", SystemAlignment.transparentHugePageSize().isPresent()
                 ? SystemAlignment.transparentHugePageSize().getAsLong() : null);
         facts.put("searchKernel", ByteSearch.kernel());

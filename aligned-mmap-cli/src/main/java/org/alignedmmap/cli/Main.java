@@ -124,7 +124,8 @@ public final class Main implements Callable<Integer> {
         commandLine.setParameterExceptionHandler((e, params) -> {
             PrintWriter w = e.getCommandLine().getErr();
             w.println("aligned-mmap: " + e.getMessage());
-            w.println("Try 'aligned-mmap " + (e.getCommandLine() == commandLine ? "" : e.getCommandLine().getCommandName() + " ")
+            w.println("Try 'aligned-mmap " + (e.getCommandLine() == commandLine ? ""
+                    : e.getCommandLine().getCommandName() + " ")
                     + "--help' for more information.");
             w.flush();
             return USAGE;

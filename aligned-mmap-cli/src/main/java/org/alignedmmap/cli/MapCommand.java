@@ -109,9 +109,12 @@ final class MapCommand implements Callable<Integer> {
                 out.println(Json.write(o));
             } else {
                 out.printf("%-10s %s (%s)%n", "File", file, Sizes.format(fileSize));
-                out.printf("%-10s %s, asked for %s%n", "Address", Describe.address(m.address()), Sizes.format(m.alignment()));
-                out.printf("%-10s %s at file offset %s%n", "Length", Sizes.format(m.length()), Sizes.format(m.offset()));
-                out.printf("%-10s %s, huge pages: %s%n", "Access", m.access(), m.hugePages().name().toLowerCase(Locale.ROOT));
+                out.printf("%-10s %s, asked for %s%n", "Address", Describe.address(m.address()),
+                        Sizes.format(m.alignment()));
+                out.printf("%-10s %s at file offset %s%n", "Length", Sizes.format(m.length()),
+                        Sizes.format(m.offset()));
+                out.printf("%-10s %s, huge pages: %s%n", "Access", m.access(),
+                        m.hugePages().name().toLowerCase(Locale.ROOT));
                 out.printf("%-10s %s%n", "Backing", Describe.backingLine(backing));
                 out.printf("%-10s %s%n", "Resident", Describe.residencyLine(residency, true));
                 if (report != null) {
@@ -134,7 +137,8 @@ final class MapCommand implements Callable<Integer> {
     private long checkArguments() throws IOException {
         FileKind kind = Checks.mappable(spec, file);
         Checks.powerOfTwo(spec, "--align", align);
-        Checks.multipleOf(spec, "--offset", offset, SystemAlignment.allocationGranularity(), "the allocation granularity");
+        Checks.multipleOf(spec, "--offset", offset, SystemAlignment.allocationGranularity(),
+                "the allocation granularity");
         if (huge.kind.isHugetlb()) {
             throw Checks.usage(spec, "map " + huge.asTyped() + ": hugetlb pages are for memory without a file (files "
                     + "on hugetlbfs are not supported); use 'alloc --size SIZE " + huge.asTyped()

@@ -96,7 +96,8 @@ class CliProcessTest {
     /** One line of error, no trace, nothing on standard output. */
     static void assertOneLineFailure(Result r, int exit, String... contains) {
         assertThat(r.exit()).as("exit code; stderr: %s", r.err()).isEqualTo(exit);
-        assertThat(r.err()).startsWith("aligned-mmap: ").contains(contains).doesNotContain("\tat ", "Exception in thread");
+        assertThat(r.err()).startsWith("aligned-mmap: ").contains(contains).doesNotContain("\tat ",
+                "Exception in thread");
         List<String> lines = r.err().lines().toList();
         assertThat(lines).as("stderr: %s", r.err()).hasSize(exit == Main.USAGE ? 2 : 1);
         if (exit == Main.USAGE) {
@@ -156,7 +157,8 @@ class CliProcessTest {
     @Test
     void shouldCheckTheInterpreterBeforeTheBenchmark() throws Exception {
         Path out = dir.resolve("bench");
-        Result missing = java(classPath(), "bench", "--quick", "--python", "/nonexistent/python", "--out", out.toString());
+        Result missing = java(classPath(), "bench", "--quick", "--python", "/nonexistent/python", "--out",
+                out.toString());
         assertOneLineFailure(missing, Main.FAILED, "--python /nonexistent/python: no such file or directory");
         Path notPython = Files.writeString(dir.resolve("not-python"), "#!/bin/sh\necho 'not a python' >&2\nexit 3\n");
         Assumptions.assumeTrue(notPython.toFile().setExecutable(true));

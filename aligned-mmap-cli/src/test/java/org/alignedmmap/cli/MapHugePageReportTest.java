@@ -20,7 +20,8 @@ class MapHugePageReportTest {
     @Test
     void shouldPrintTheReportAndRebuildThePageCache() throws Exception {
         if (!HugePages.TRANSPARENT.isAvailable()) {
-            System.out.println("SKIPPED MapHugePageReportTest: " + HugePages.TRANSPARENT.unavailableReason().orElse(""));
+            System.out.println("SKIPPED MapHugePageReportTest: "
+                    + HugePages.TRANSPARENT.unavailableReason().orElse(""));
             Assumptions.abort("no transparent huge pages");
         }
         long huge = HugePages.TRANSPARENT.pageSize();

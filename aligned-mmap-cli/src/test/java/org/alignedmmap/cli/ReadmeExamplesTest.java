@@ -39,7 +39,8 @@ class ReadmeExamplesTest {
 
     /** A public top-level type at the start of a line: the file must carry its name. */
     private static final Pattern PUBLIC_TYPE = Pattern.compile(
-            "(?m)^public\\s+(?:(?:final|abstract|sealed|non-sealed|strictfp)\\s+)*(?:class|record|interface|enum)\\s+(\\w+)");
+            "(?m)^public\\s+(?:(?:final|abstract|sealed|non-sealed|strictfp)\\s+)*"
+                    + "(?:class|record|interface|enum)\\s+(\\w+)");
     /** Any top-level type at the start of a line. */
     private static final Pattern TYPE = Pattern.compile(
             "(?m)^(?:(?:final|abstract|sealed|non-sealed|strictfp)\\s+)*(?:class|record|interface|enum)\\s+(\\w+)");
@@ -155,10 +156,12 @@ class ReadmeExamplesTest {
     private static List<String> compile(Path source, Path classes, String classPath, int firstLine) throws IOException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
+        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT,
+                StandardCharsets.UTF_8)) {
             List<String> options = List.of("-Xlint:all", "-Werror", "-proc:none", "-cp", classPath, "-d",
                     classes.toString());
-            boolean ok = javac.getTask(null, files, diagnostics, options, null, files.getJavaFileObjects(source)).call();
+            boolean ok = javac.getTask(null, files, diagnostics, options, null,
+                    files.getJavaFileObjects(source)).call();
             List<String> messages = diagnostics.getDiagnostics().stream()
                     .map(d -> "README.md line " + (d.getLineNumber() == Diagnostic.NOPOS ? "?"
                             : String.valueOf(firstLine + d.getLineNumber() - 1)) + ": " + d.getKind() + ": "

@@ -38,7 +38,8 @@ class RunnableJarIT {
         try (JarFile file = new JarFile(jar.toFile())) {
             assertThat(file.stream().map(e -> e.getName()))
                     .as("JMH (GPL-2.0 with the Classpath Exception) stays out of the tool")
-                    .noneMatch(name -> name.startsWith("org/openjdk/jmh/") || name.startsWith("org/alignedmmap/bench/jmh/"))
+                    .noneMatch(name -> name.startsWith("org/openjdk/jmh/")
+                            || name.startsWith("org/alignedmmap/bench/jmh/"))
                     .contains("picocli/CommandLine.class", "org/alignedmmap/bench/Compare.class",
                             "org/alignedmmap/Mmap.class", "META-INF/LICENSE", "META-INF/NOTICE");
         }
@@ -48,7 +49,8 @@ class RunnableJarIT {
     void shouldRunThroughTheLauncherOnAJdkItFindsByItself() throws Exception {
         // The launcher must find JDK 25 although JAVA_HOME is unset and the java on PATH (on this
         // machine kind: JDK 17) is too old; it must not rebuild the jar that was just built.
-        ProcessBuilder launcher = new ProcessBuilder(ROOT.resolve("bin").resolve("aligned-mmap").toString(), "--version");
+        ProcessBuilder launcher = new ProcessBuilder(ROOT.resolve("bin").resolve("aligned-mmap").toString(),
+                "--version");
         Map<String, String> env = launcher.environment();
         env.remove("JAVA_HOME");
         env.remove("ALIGNED_MMAP_JAVA");
@@ -58,7 +60,8 @@ class RunnableJarIT {
         assertThat(r.out()).startsWith("aligned-mmap " + CliProcessTest.projectVersion() + "\nJDK ");
         assertThat(r.err()).isEmpty();
 
-        ProcessBuilder json = new ProcessBuilder(ROOT.resolve("bin").resolve("aligned-mmap").toString(), "info", "--json");
+        ProcessBuilder json = new ProcessBuilder(ROOT.resolve("bin").resolve("aligned-mmap").toString(), "info",
+                "--json");
         json.environment().put("ALIGNED_MMAP_NO_BUILD", "1");
         CliProcessTest.Result info = CliProcessTest.command(json);
         assertThat(info.exit()).as(info.err()).isZero();
@@ -95,7 +98,8 @@ class RunnableJarIT {
                         for (String page : pages.toList()) {
                             String html = new String(file.getInputStream(file.getEntry(page)).readAllBytes(),
                                     java.nio.charset.StandardCharsets.UTF_8);
-                            assertThat(html).as("%s in %s", page, jar).doesNotContainIgnoringCase("all rights reserved");
+                            assertThat(html).as("%s in %s", page, jar)
+                                    .doesNotContainIgnoringCase("all rights reserved");
                         }
                     }
                 }
