@@ -17,8 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The AlignedArena example of the documentation compiles as it stands (imports, throws and all)
- * and prints what the text says it prints. It is looked for in the README and in the section
- * draft, so that it stays checked once the draft is merged.
+ * and prints what the README says it prints.
  */
 class ArenaDocExampleTest {
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
@@ -52,7 +51,7 @@ class ArenaDocExampleTest {
     /** The java block that declares the example class, from the README or the section draft. */
     private static String example() throws IOException {
         Path root = Path.of("").toAbsolutePath().getParent();
-        for (Path doc : List.of(root.resolve("README.md"), root.resolve("docs/aligned-arena.md"))) {
+        for (Path doc : List.of(root.resolve("README.md"))) {
             if (!Files.exists(doc)) {
                 continue;
             }
@@ -64,7 +63,7 @@ class ArenaDocExampleTest {
             }
         }
         throw new AssertionError("no ```java block with public class " + CLASS
-                + " in README.md or docs/aligned-arena.md"
+                + " in README.md"
                 + " under " + root);
     }
 }
