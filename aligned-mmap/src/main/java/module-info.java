@@ -8,11 +8,11 @@
  * UnsupportedOperationException}. The module calls restricted methods of
  * {@code java.lang.foreign}: run with {@code --enable-native-access=org.alignedmmap} (module
  * path) or {@code --enable-native-access=ALL-UNNAMED} (class path) to keep the JDK from warning.
- * Searches run faster when the JVM is started with {@code --add-modules jdk.incubator.vector}.
+ * Searches run faster when the JVM is started with {@code --add-modules jdk.incubator.vector}:
+ * the library then uses the Vector API, found at run time (this descriptor does not name the
+ * incubator module, so that modules reading this one compile without an incubator warning).
  */
 module org.alignedmmap {
-    // The fast search kernel, used only when the JVM runs with --add-modules jdk.incubator.vector.
-    requires static jdk.incubator.vector;
     // ExtendedOpenOption.DIRECT (O_DIRECT) for DirectIo: the JDK keeps it in jdk.unsupported.
     requires jdk.unsupported;
 

@@ -3,33 +3,33 @@ package org.alignedmmap.internal;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Finds bytes and byte sequences in memory segments, forwards and backwards, in pure Java.
+ * Finds bytes and byte sequences in memory segments, forwards and backwards, in pure Java: the
+ * one entry point of {@code Mmap}'s {@code find}, {@code rfind} and {@code readLine}.
  *
  * <p>Why not libc's {@code memchr}/{@code memmem}: a page of a mapped file that was truncated
  * raises SIGBUS when touched. Inside Java code accessing a segment the JVM turns that into an
  * {@link InternalError}; inside a native call it kills the process. Scans of mapped memory must
  * therefore stay in Java.
  *
- * <p>Two kernels do the work: {@link VectorSearch} with {@code jdk.incubator.vector} when the JVM
- * was started with {@code --add-modules jdk.incubator.vector} (the module is an incubator, so it
- * cannot be required), and {@link SwarSearch}, eight bytes per {@code long}, everywhere. The
- * system property {@code org.alignedmmap.vector=false} forces the portable kernel.
+ * <p>This class checks the range, handles empty needles as Python does, and hands the rest to
+ * the kernel {@link SearchKernels} chose once: {@link SwarSearch}, which C2 auto-vectorizes on
+ * every JVM, or {@code VectorSearch} on {@code jdk.incubator.vector} when the JVM was started
+ * with {@code --add-modules jdk.incubator.vector}. The system property
+ * {@code org.alignedmmap.vector=false} forces the portable kernel.
  */
 public final class ByteSearch {
     /** Chosen once: the boot layer cannot gain or lose modules while the JVM runs. */
-    private static final boolean VECTOR = Boolean.parseBoolean(System.getProperty("org.alignedmmap.vector", "true"))
-            && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            && VectorSearch.usable();
+    private static final SearchKernel KERNEL = SearchKernels.choose();
 
     private ByteSearch() {}
 
     /**
      * Tells which kernel runs.
      *
-     * @return "vector (N-byte lanes)" or "swar (8-byte words)"
+     * @return "vector (N-byte lanes)" or "swar (8-byte words, N-byte blocks)"
      */
     public static String kernel() {
-        return VECTOR ? VectorSearch.describe() : "swar (8-byte words)";
+        return KERNEL.describe();
     }
 
     /**
@@ -49,11 +49,9 @@ public final class ByteSearch {
             return -1;
         }
         if (needle.length == 1) {
-            return VECTOR ? VectorSearch.indexOf(segment, from, to, needle[0])
-                    : SwarSearch.indexOf(segment, from, to, needle[0]);
+            return KERNEL.indexOf(segment, from, to, needle[0]);
         }
-        return VECTOR ? VectorSearch.indexOf(segment, from, to, needle)
-                : SwarSearch.indexOf(segment, from, to, needle);
+        return KERNEL.indexOf(segment, from, to, new Needle(needle));
     }
 
     /**
@@ -73,11 +71,9 @@ public final class ByteSearch {
             return -1;
         }
         if (needle.length == 1) {
-            return VECTOR ? VectorSearch.lastIndexOf(segment, from, to, needle[0])
-                    : SwarSearch.lastIndexOf(segment, from, to, needle[0]);
+            return KERNEL.lastIndexOf(segment, from, to, needle[0]);
         }
-        return VECTOR ? VectorSearch.lastIndexOf(segment, from, to, needle)
-                : SwarSearch.lastIndexOf(segment, from, to, needle);
+        return KERNEL.lastIndexOf(segment, from, to, new Needle(needle));
     }
 
     /**
@@ -93,49 +89,6 @@ public final class ByteSearch {
         if (to <= from) {
             return -1;
         }
-        return VECTOR ? VectorSearch.indexOf(segment, from, to, b) : SwarSearch.indexOf(segment, from, to, b);
-    }
-
-    /** A needle of two or more bytes, prepared once per search for the kernels' verification. */
-    static final class Needle {
-        private static final java.lang.foreign.ValueLayout.OfLong WORD =
-                java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-
-        final byte[] bytes;
-        final MemorySegment segment;
-        /** The first eight bytes as one word: most false candidates differ there. */
-        private final long prefix;
-
-        Needle(byte[] bytes) {
-            this.bytes = bytes;
-            this.segment = MemorySegment.ofArray(bytes);
-            this.prefix = bytes.length >= 8 ? segment.get(WORD, 0) : 0;
-        }
-
-        /**
-         * Compares with the haystack's bytes at {@code position}, in Java.
-         *
-         * @return true if all bytes are equal
-         */
-        boolean matchesAt(MemorySegment haystack, long position) {
-            int n = bytes.length;
-            if (n < 8) {
-                for (int k = 0; k < n; k++) {
-                    if (haystack.get(java.lang.foreign.ValueLayout.JAVA_BYTE, position + k) != bytes[k]) {
-                        return false;
-                    }
-                }
-                return true;
-            }
-            if (haystack.get(WORD, position) != prefix) {
-                return false;
-            }
-            if (n <= 16) {
-                // The last eight bytes, overlapping the prefix when n < 16.
-                return haystack.get(WORD, position + n - 8) == segment.get(WORD, n - 8);
-            }
-            // The JDK's vectorized comparison; it runs in Java code, so a fault stays an exception.
-            return MemorySegment.mismatch(haystack, position + 8, position + n, segment, 8, n) == -1;
-        }
+        return KERNEL.indexOf(segment, from, to, b);
     }
 }

@@ -9,8 +9,14 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The fast search kernel, on {@code jdk.incubator.vector}. Only loaded when that module is in the
- * boot layer (see {@link ByteSearch}).
+ * The search kernel on {@code jdk.incubator.vector}: explicit vector compares of the widest
+ * species the CPU offers (64 bytes with AVX-512), four vectors per round for one byte, and the
+ * two-byte filter of {@link Needle} for longer needles, one vector of candidate starts per round.
+ *
+ * <p>It is only ever loaded by name, by {@link SearchKernels}, after checking that the module is in
+ * the boot layer and making this module read it: the library's descriptor does not name the
+ * incubator module (a {@code requires static} of it made javac warn in every consumer's build).
+ * Its tails go to {@link SwarSearch}.
  *
  * <h2>Why every loop reads one byte the scalar way</h2>
  * When a mapped file is truncated, touching its lost pages raises SIGBUS. The JVM survives that
@@ -22,12 +28,22 @@ import jdk.incubator.vector.VectorSpecies;
  * each iteration below starts with a scalar read of a byte it needs anyway, which also makes it
  * the first access to each block. {@code SearchFaultTest} checks this in a child JVM.
  */
-final class VectorSearch {
+final class VectorSearch implements SearchKernel {
     private static final VectorSpecies<Byte> SPECIES = pickSpecies();
     private static final int LANES = SPECIES.length();
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
     private VectorSearch() {}
+
+    /**
+     * Returns the kernel, or null if the CPU's vectors are too narrow to beat {@link SwarSearch}.
+     * Called by name from {@link SearchKernels}.
+     *
+     * @return the kernel or null
+     */
+    static SearchKernel create() {
+        return LANES >= 16 ? new VectorSearch() : null;
+    }
 
     /** Masks are read as a {@code long}: at most 64 lanes. Fewer than 16 gain nothing over SWAR. */
     private static VectorSpecies<Byte> pickSpecies() {
@@ -35,15 +51,13 @@ final class VectorSearch {
         return preferred.length() > 64 ? ByteVector.SPECIES_512 : preferred;
     }
 
-    static boolean usable() {
-        return LANES >= 16;
-    }
-
-    static String describe() {
+    @Override
+    public String describe() {
         return "vector (" + LANES + "-byte lanes)";
     }
 
-    static long indexOf(MemorySegment s, long from, long to, byte b) {
+    @Override
+    public long indexOf(MemorySegment s, long from, long to, byte b) {
         long i = from;
         long block = 4L * LANES;
         for (; i <= to - block; i += block) {
@@ -76,10 +90,11 @@ final class VectorSearch {
                 return i + m.firstTrue();
             }
         }
-        return SwarSearch.indexOf(s, i, to, b);
+        return SwarSearch.INSTANCE.indexOf(s, i, to, b);
     }
 
-    static long lastIndexOf(MemorySegment s, long from, long to, byte b) {
+    @Override
+    public long lastIndexOf(MemorySegment s, long from, long to, byte b) {
         long end = to;
         long block = 4L * LANES;
         for (; end - block >= from; end -= block) {
@@ -103,55 +118,58 @@ final class VectorSearch {
                 return end - block + m0.lastTrue();
             }
         }
-        return SwarSearch.lastIndexOf(s, from, end, b);
+        return SwarSearch.INSTANCE.lastIndexOf(s, from, end, b);
     }
 
-    static long indexOf(MemorySegment s, long from, long to, byte[] needle) {
-        int n = needle.length;
+    @Override
+    public long indexOf(MemorySegment s, long from, long to, Needle needle) {
+        int n = needle.length();
         long last = to - n;
-        byte first = needle[0];
-        byte tail = needle[n - 1];
-        ByteSearch.Needle prepared = new ByteSearch.Needle(needle);
+        int rare = needle.rare;
+        int other = needle.other;
+        byte rareByte = needle.at(rare);
+        byte otherByte = needle.at(other);
         long i = from;
-        // A start is a candidate when its first and last bytes match: LANES starts at a time.
+        // A start is a candidate when its two filter bytes match: LANES starts at a time.
         for (; i + LANES <= last + 1; i += LANES) {
-            long m = ByteVector.fromMemorySegment(SPECIES, s, i, ORDER).eq(first)
-                    .and(ByteVector.fromMemorySegment(SPECIES, s, i + n - 1, ORDER).eq(tail))
+            long m = ByteVector.fromMemorySegment(SPECIES, s, i + rare, ORDER).eq(rareByte)
+                    .and(ByteVector.fromMemorySegment(SPECIES, s, i + other, ORDER).eq(otherByte))
                     .toLong();
-            if (s.get(JAVA_BYTE, i) == first) { // the scalar read (see class comment) decides lane 0
-                if (prepared.matchesAt(s, i)) {
+            if (s.get(JAVA_BYTE, i + rare) == rareByte) { // the scalar read (see class comment) decides lane 0
+                if (needle.matchesAt(s, i)) {
                     return i;
                 }
             }
             m &= ~1L;
             while (m != 0) {
                 long candidate = i + Long.numberOfTrailingZeros(m);
-                if (prepared.matchesAt(s, candidate)) {
+                if (needle.matchesAt(s, candidate)) {
                     return candidate;
                 }
                 m &= m - 1;
             }
         }
-        long found = SwarSearch.indexOf(s, i, to, needle);
-        return found;
+        return SwarSearch.INSTANCE.indexOf(s, i, to, needle);
     }
 
-    static long lastIndexOf(MemorySegment s, long from, long to, byte[] needle) {
-        int n = needle.length;
+    @Override
+    public long lastIndexOf(MemorySegment s, long from, long to, Needle needle) {
+        int n = needle.length();
         long last = to - n;
-        byte first = needle[0];
-        byte tail = needle[n - 1];
-        ByteSearch.Needle prepared = new ByteSearch.Needle(needle);
+        int rare = needle.rare;
+        int other = needle.other;
+        byte rareByte = needle.at(rare);
+        byte otherByte = needle.at(other);
         long highBit = 1L << (LANES - 1);
         // Candidates i .. i + LANES - 1, from the last possible start down.
         long i = last - LANES + 1;
         for (; i >= from; i -= LANES) {
-            long m = ByteVector.fromMemorySegment(SPECIES, s, i, ORDER).eq(first)
-                    .and(ByteVector.fromMemorySegment(SPECIES, s, i + n - 1, ORDER).eq(tail))
+            long m = ByteVector.fromMemorySegment(SPECIES, s, i + rare, ORDER).eq(rareByte)
+                    .and(ByteVector.fromMemorySegment(SPECIES, s, i + other, ORDER).eq(otherByte))
                     .toLong();
             long top = i + LANES - 1;
-            if (s.get(JAVA_BYTE, top) == first) { // the scalar read decides the highest lane
-                if (prepared.matchesAt(s, top)) {
+            if (s.get(JAVA_BYTE, top + rare) == rareByte) { // the scalar read decides the highest lane
+                if (needle.matchesAt(s, top)) {
                     return top;
                 }
             }
@@ -159,13 +177,13 @@ final class VectorSearch {
             while (m != 0) {
                 int lane = 63 - Long.numberOfLeadingZeros(m);
                 long candidate = i + lane;
-                if (prepared.matchesAt(s, candidate)) {
+                if (needle.matchesAt(s, candidate)) {
                     return candidate;
                 }
                 m &= ~(1L << lane);
             }
         }
         // Starts from .. i + LANES - 1 remain; they end before i + LANES - 1 + n.
-        return SwarSearch.lastIndexOf(s, from, Math.min(to, i + LANES - 1 + n), needle);
+        return SwarSearch.INSTANCE.lastIndexOf(s, from, Math.min(to, i + LANES - 1 + n), needle);
     }
 }
