@@ -21,9 +21,10 @@ import java.nio.ByteOrder;
  * ORs the marks of all the block's words together and tests the result once. A loop of that shape
  * (a counted {@code int} loop of segment loads reduced with OR) is one that C2's auto-vectorizer
  * (SuperWord) turns into SIMD instructions of the widest kind the CPU has; a loop that tests each
- * word and leaves early is not. Measured on JDK 25 (AVX-512), over data in the cache: the block
+ * word and leaves early is not. Measured on JDK 25 (AVX-512), over 16 KiB in the cache: the block
  * loop 3-5x as fast as with {@code -XX:-UseSuperWord}, and 4-6x the four-word unrolled loop with a
- * test per round that this kernel had before. Only a block that holds a match is read again, word
+ * test per round that this kernel had before; over a 1 GiB file, about the speed of a plain sum
+ * of its longs (the read bandwidth a scalar loop gets). Only a block that holds a match is read again, word
  * by word, to find where.
  *
  * <p>The first {@link #HEAD} bytes are read word by word with a test per word: a search that ends
@@ -47,11 +48,13 @@ final class SwarSearch implements SearchKernel {
     private static final long HIGHS = 0x8080808080808080L;
     private static final long LOWS = 0x7F7F7F7F7F7F7F7FL;
     /**
-     * Bytes per branch-free block: long enough for the vectorized loop to run at full speed (512
-     * bytes gained little over the word loop in cache, 1 KiB gained 3x), short enough that finding
-     * the match inside a block (at most 128 words) costs little.
+     * Bytes per branch-free block: long enough for the vectorized loop to run at full speed and
+     * for the hardware prefetcher to see a stream (over a 1 GiB page-cached file, 4 KiB blocks
+     * scanned 1.2x as fast as 1 KiB forwards and 1.45x backwards, where every block is followed
+     * by a jump back), short enough that finding the match inside a block (at most 512 words)
+     * costs little next to reading it.
      */
-    static final int BLOCK = 1024;
+    static final int BLOCK = 4096;
     /** Bytes searched word by word before the blocks start: a typical line, and then some. */
     static final int HEAD = 256;
 
