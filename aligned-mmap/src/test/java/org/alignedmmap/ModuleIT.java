@@ -38,6 +38,8 @@ class ModuleIT {
         Set<String> required = descriptor.requires().stream().map(ModuleDescriptor.Requires::name)
                 .collect(Collectors.toSet());
         assertThat(required).contains("java.base", "jdk.unsupported");
+        assertThat(required).as("no incubator module named: javac would warn in every consumer's build")
+                .doesNotContain("jdk.incubator.vector");
         assertThat(descriptor.opens()).as("nothing opened to reflection").isEmpty();
     }
 
