@@ -19,6 +19,12 @@ import java.util.Optional;
  *
  * {@code --quick} shrinks every size so the run takes under a minute (a smoke run, not figures
  * to quote).
+ *
+ * <p>Suites whose figures depend on the JVM's flags (the mapped-file suite: its search kernels
+ * use the vector module when present, and its mappings may be confined) run their library side
+ * in child JVMs, once per {@link Flavor}: the report's headline column is the default path, the
+ * flagged path stands beside it. The other suites run in this JVM, which should itself be started
+ * as a user would start it (see the {@code compare} execution in the module's pom).
  */
 public final class Compare {
     private Compare() {}
@@ -83,9 +89,9 @@ public final class Compare {
         progress.section(LimitsSuite.SECTION);
         rows.addAll(guard(notes, progress, LimitsSuite.SECTION, limits::run));
         progress.section(MappingSuite.SECTION);
-        MappingSuite mappingSuite = new MappingSuite(settings, progress, peer.orElse(null));
-        List<Row> mapping = guard(notes, progress, MappingSuite.SECTION, mappingSuite::run);
-        notes.addAll(mappingSuite.notes());
+        // In child JVMs: the default path as a user runs it, the flagged path beside it.
+        List<Row> mapping = guard(notes, progress, MappingSuite.SECTION,
+                () -> MappingSuite.inChildJvms(settings, progress, peer.orElse(null), notes));
         rows.addAll(mapping);
         mapping.stream().filter(r -> r.operation().startsWith("sequential read")).findFirst().ifPresent(read ->
                 rows.add(new Row(read.section(), "sequential read against the machine's copy limit", "GB/s", true,

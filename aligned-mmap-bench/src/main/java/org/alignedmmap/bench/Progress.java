@@ -26,6 +26,12 @@ final class Progress {
         out.flush();
     }
 
+    /** A progress line of a child JVM, marked with the child's name and this run's time. */
+    void child(String name, String line) {
+        out.printf("[%6.1fs]    [%s] %s%n", elapsed(), name, line.replaceFirst("^\\[ *[0-9.]+s\\] *", ""));
+        out.flush();
+    }
+
     double elapsed() {
         return (System.nanoTime() - start) / 1e9;
     }

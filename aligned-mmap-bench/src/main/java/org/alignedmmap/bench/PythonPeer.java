@@ -61,6 +61,11 @@ final class PythonPeer {
         return Optional.ofNullable(fallback);
     }
 
+    /** The interpreter's command, for a child JVM to find the same one. */
+    String executable() {
+        return executable;
+    }
+
     String describe() {
         return "CPython " + version + " (" + executable + ")";
     }

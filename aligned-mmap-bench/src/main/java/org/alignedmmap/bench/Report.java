@@ -45,11 +45,25 @@ final class Report {
         int chartIndex = 0;
         for (Map.Entry<String, List<Row>> section : sections.entrySet()) {
             md.append("### ").append(section.getKey()).append("\n\n");
-            md.append("| Operation | This library | Peers | Advantage | Goal | Met |\n|---|---|---|---|---|---|\n");
+            boolean flagged = section.getValue().stream().anyMatch(r -> !r.flagged().isEmpty());
+            if (flagged) {
+                md.append("| Operation | This library, default path | Flagged path (").append(Flavor.FLAGGED.label())
+                        .append(") | Peers | Advantage, default (flagged) | Goal | Met |\n")
+                        .append("|---|---|---|---|---|---|---|\n");
+            } else {
+                md.append("| Operation | This library | Peers | Advantage | Goal | Met |\n|---|---|---|---|---|---|\n");
+            }
             for (Row row : section.getValue()) {
                 md.append("| ").append(row.operation()).append(" (").append(row.unit()).append(") | ")
-                        .append(values(row.ours())).append(" | ").append(values(row.peers())).append(" | ")
-                        .append(advantage(row)).append(" | ").append(row.goal() == null ? "" : row.goal().text())
+                        .append(values(row.ours())).append(" | ");
+                if (flagged) {
+                    md.append(values(row.flagged())).append(" | ");
+                }
+                md.append(values(row.peers())).append(" | ").append(advantage(row));
+                if (flagged && !Double.isNaN(row.flaggedAdvantage()) && !row.goalOnOurs()) {
+                    md.append(" (").append(ratio(row.flaggedAdvantage())).append("x)");
+                }
+                md.append(" | ").append(row.goal() == null ? "" : row.goal().text())
                         .append(" | ").append(met(row.goalMet())).append(" |\n");
             }
             md.append('\n');
@@ -88,7 +102,7 @@ final class Report {
     }
 
     private static String advantage(Row row) {
-        if (row.goal() != null && !Double.isNaN(row.goal().maxOurs())) {
+        if (row.goalOnOurs()) {
             return "ours " + number(row.oursBest());
         }
         double a = row.advantage();
@@ -134,7 +148,7 @@ final class Report {
         List<Double> none = new ArrayList<>();
         for (Row row : rows) {
             double a = row.advantage();
-            if (Double.isNaN(a) || a <= 0 || (row.goal() != null && !Double.isNaN(row.goal().maxOurs()))) {
+            if (Double.isNaN(a) || a <= 0 || row.goalOnOurs()) {
                 continue;
             }
             names.add(shorten(row.operation()));

@@ -6,7 +6,10 @@ import java.util.Objects;
 
 /**
  * One line of the comparison: the same operation measured for this library (one or more ways
- * of using it) and for its peers, in the same run, and the goal set for it.
+ * of using it) and for its peers, in the same run, and the goal set for it. {@code ours} is the
+ * default path (class path, only native access enabled, default options), which the advantage
+ * and the goal judge; {@code flagged} holds the same variants measured with the extra flags and
+ * options (see {@link Flavor#FLAGGED}), shown beside them.
  *
  * @param section the table it belongs to
  * @param operation what was measured
@@ -15,9 +18,10 @@ import java.util.Objects;
  * @param ours this library's values by variant ("Mmap align 2 MiB"), in the order shown
  * @param peers the peers' values by name; NaN when a peer could not run
  * @param goal the goal, or null
+ * @param flagged this library's values on the flagged path, by variant; empty when not measured
  */
 public record Row(String section, String operation, String unit, boolean higherIsBetter,
-                  Map<String, Double> ours, Map<String, Double> peers, Goal goal) {
+                  Map<String, Double> ours, Map<String, Double> peers, Goal goal, Map<String, Double> flagged) {
 
     /**
      * A target for the row: either a ratio against a peer, or a ceiling on our own value.
@@ -26,10 +30,11 @@ public record Row(String section, String operation, String unit, boolean higherI
      * @param minRatio the smallest acceptable advantage (see {@link #advantage()}): 1.0 means "at
      *     least as good", 0.77 means "at most 1.3x worse", 100 means "100x better"; NaN when the
      *     goal is a ceiling
-     * @param maxOurs the largest acceptable value of ours, or NaN when the goal is a ratio
+     * @param maxOurs the largest acceptable value of ours, or NaN
+     * @param minOurs the smallest acceptable value of ours, or NaN
      * @param text how the issue put it
      */
-    public record Goal(String against, double minRatio, double maxOurs, String text) {
+    public record Goal(String against, double minRatio, double maxOurs, double minOurs, String text) {
         /**
          * A goal on the advantage over {@code against}.
          *
@@ -39,7 +44,7 @@ public record Row(String section, String operation, String unit, boolean higherI
          * @return the goal
          */
         public static Goal ratio(String against, double minRatio, String text) {
-            return new Goal(against, minRatio, Double.NaN, text);
+            return new Goal(against, minRatio, Double.NaN, Double.NaN, text);
         }
 
         /**
@@ -50,7 +55,27 @@ public record Row(String section, String operation, String unit, boolean higherI
          * @return the goal
          */
         public static Goal atMost(double maxOurs, String text) {
-            return new Goal(null, Double.NaN, maxOurs, text);
+            return new Goal(null, Double.NaN, maxOurs, Double.NaN, text);
+        }
+
+        /**
+         * A goal on our own value, from below (a scaling factor, say).
+         *
+         * @param minOurs the smallest acceptable value
+         * @param text how the issue put it
+         * @return the goal
+         */
+        public static Goal atLeast(double minOurs, String text) {
+            return new Goal(null, Double.NaN, Double.NaN, minOurs, text);
+        }
+
+        /**
+         * Tells whether the goal judges our own value rather than a ratio to a peer.
+         *
+         * @return true for {@link #atMost} and {@link #atLeast} goals
+         */
+        public boolean onOurs() {
+            return !Double.isNaN(maxOurs) || !Double.isNaN(minOurs);
         }
     }
 
@@ -60,6 +85,42 @@ public record Row(String section, String operation, String unit, boolean higherI
         Objects.requireNonNull(operation);
         ours = new LinkedHashMap<>(ours);
         peers = new LinkedHashMap<>(peers);
+        flagged = new LinkedHashMap<>(flagged);
+    }
+
+    /**
+     * A row without flagged values: the suites whose code paths the flags do not change.
+     *
+     * @param section the table it belongs to
+     * @param operation what was measured
+     * @param unit the unit of every value
+     * @param higherIsBetter true for throughput
+     * @param ours this library's values by variant
+     * @param peers the peers' values by name
+     * @param goal the goal, or null
+     */
+    public Row(String section, String operation, String unit, boolean higherIsBetter, Map<String, Double> ours,
+               Map<String, Double> peers, Goal goal) {
+        this(section, operation, unit, higherIsBetter, ours, peers, goal, Map.of());
+    }
+
+    /**
+     * Returns this row with the flagged path's values beside the default path's.
+     *
+     * @param values this library's values on the flagged path, by variant
+     * @return the new row
+     */
+    public Row withFlagged(Map<String, Double> values) {
+        return new Row(section, operation, unit, higherIsBetter, ours, peers, goal, values);
+    }
+
+    /**
+     * Returns the flagged path's advantage, computed as {@link #advantage()} is.
+     *
+     * @return the advantage, NaN without flagged values or a peer
+     */
+    public double flaggedAdvantage() {
+        return advantage(best(flagged));
     }
 
     /**
@@ -87,9 +148,12 @@ public record Row(String section, String operation, String unit, boolean higherI
      * @return the advantage, NaN when it cannot be computed
      */
     public double advantage() {
+        return advantage(oursBest());
+    }
+
+    private double advantage(double mine) {
         String peer = goal != null && goal.against() != null ? goal.against() : bestPeer();
         Double theirs = peer == null ? null : peers.get(peer);
-        double mine = oursBest();
         if (theirs == null || theirs.isNaN() || Double.isNaN(mine) || mine <= 0 || theirs <= 0) {
             return Double.NaN;
         }
@@ -106,6 +170,15 @@ public record Row(String section, String operation, String unit, boolean higherI
     }
 
     /**
+     * Tells whether the row's goal judges our own value (no peer ratio).
+     *
+     * @return true for {@link Goal#atMost} and {@link Goal#atLeast} goals
+     */
+    public boolean goalOnOurs() {
+        return goal != null && goal.onOurs();
+    }
+
+    /**
      * Tells whether the goal is met.
      *
      * @return true or false; null without a goal or when it cannot be judged
@@ -114,9 +187,12 @@ public record Row(String section, String operation, String unit, boolean higherI
         if (goal == null) {
             return null;
         }
-        if (!Double.isNaN(goal.maxOurs())) {
+        if (goal.onOurs()) {
             double mine = oursBest();
-            return Double.isNaN(mine) ? null : mine <= goal.maxOurs();
+            if (Double.isNaN(mine)) {
+                return null;
+            }
+            return Double.isNaN(goal.maxOurs()) ? mine >= goal.minOurs() : mine <= goal.maxOurs();
         }
         double advantage = advantage();
         return Double.isNaN(advantage) ? null : advantage >= goal.minRatio();

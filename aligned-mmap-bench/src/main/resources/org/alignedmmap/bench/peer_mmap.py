@@ -75,6 +75,15 @@ def main():
         return total
     if wanted("random 8-byte"):
         results["random 8-byte"] = best(max(1, runs // 2), random_reads)
+    def get_loop():
+        total = 0
+        mask = p["get_window"] - 1
+        stride = p["get_stride"]
+        for i in range(p["get_calls"]):
+            total += m[(i * stride) & mask]
+        return total
+    if wanted("get"):
+        results["get"] = best(max(1, runs // 2), get_loop)
     m.close()
     if wanted("move"):
         move(p, runs, results)

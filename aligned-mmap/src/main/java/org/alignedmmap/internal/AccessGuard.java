@@ -51,7 +51,12 @@ public final class AccessGuard {
     private static final int EXCLUSIVE = 1;
     private static final int CLOSED = 2;
 
-    /** In-flight counts, at multiples of {@link #STRIDE}; null for a confined guard. */
+    /**
+     * In-flight counts at {@link #STRIDE}, {@code 2 * STRIDE}, ... {@code COUNTERS * STRIDE}, with
+     * {@link #STRIDE} longs of padding before the first and after the last: the array's header
+     * (whose length every bounds check reads) and whatever object the heap puts next must not
+     * share a pair of cache lines with a counter that a thread writes. Null for a confined guard.
+     */
     private final long[] counts;
     /** The only thread allowed in, or null for a shared guard. */
     private final Thread owner;
@@ -61,7 +66,7 @@ public final class AccessGuard {
 
     private AccessGuard(Thread owner) {
         this.owner = owner;
-        this.counts = owner == null ? new long[COUNTERS * STRIDE] : null;
+        this.counts = owner == null ? new long[(COUNTERS + 2) * STRIDE] : null;
     }
 
     /**
@@ -101,7 +106,7 @@ public final class AccessGuard {
             }
             return 0;
         }
-        int slot = (int) (Thread.currentThread().threadId() & (COUNTERS - 1)) * STRIDE;
+        int slot = (int) ((Thread.currentThread().threadId() & (COUNTERS - 1)) + 1) * STRIDE;
         COUNTS.getAndAdd(counts, slot, 1L);
         if (state == OPEN) {
             return slot;
@@ -221,7 +226,7 @@ public final class AccessGuard {
         if (counts == null) {
             return;
         }
-        for (int slot = 0; slot < counts.length; slot += STRIDE) {
+        for (int slot = STRIDE; slot <= COUNTERS * STRIDE; slot += STRIDE) {
             int spins = 0;
             while ((long) COUNTS.getVolatile(counts, slot) != 0) {
                 if (spins < SPINS) {
