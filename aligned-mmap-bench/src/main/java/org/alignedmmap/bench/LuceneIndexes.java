@@ -100,11 +100,11 @@ final class LuceneIndexes {
 
     /** 400,000 x 768 floats: a 1.14 GiB .vec file. */
     static final Knn KNN_FULL = new Knn(400_000, 768, 16, 50, 14_768);
-    static final Knn KNN_QUICK = new Knn(3_000, 64, 16, 50, 14_768);
+    static final Knn KNN_QUICK = new Knn(2_000, 32, 16, 50, 14_768);
     static final Text TEXT_FULL = new Text(1_000_000, 40, 50_000, 14_001);
-    static final Text TEXT_QUICK = new Text(20_000, 40, 5_000, 14_001);
+    static final Text TEXT_QUICK = new Text(5_000, 20, 2_000, 14_001);
     static final Segments SEGMENTS_FULL = new Segments(200, 500, 14_002);
-    static final Segments SEGMENTS_QUICK = new Segments(20, 200, 14_002);
+    static final Segments SEGMENTS_QUICK = new Segments(10, 100, 14_002);
 
     private LuceneIndexes() {}
 
