@@ -121,7 +121,9 @@ final class LuceneBench {
         Path segments = LuceneIndexes.segments(data, segmentsSpec, progress);
         notes.add(String.format(Locale.ROOT, "Lucene %s; KNN index %s (%s, .vec %s, built in %s s by IndexWriter "
                         + "through NIOFSDirectory, HNSW maxConn %d, beamWidth %d); text index %s (built in %s s); "
-                        + "%d segments of %d documents, %d files. Child JVM: %s.",
+                        + "%d segments of %d documents, %d files. Every side searches fresh copies written for "
+                        + "the run through FSDirectory outputs (8 KiB writes) and fsynced, as IndexWriter leaves "
+                        + "files; our directory opens each index first. Child JVM: %s.",
                 org.apache.lucene.util.Version.LATEST, knnSpec.docs() + " x " + knnSpec.dims(),
                 Compare.size(TmpfsCopy.size(knn)), Compare.size(knnSpec.vectorBytes()),
                 LuceneIndexes.buildSeconds(knn), knnSpec.maxConn(), knnSpec.beamWidth(), text.getFileName(),
@@ -129,6 +131,26 @@ final class LuceneBench {
                 fileCount(segments), String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean()
                         .getInputArguments())));
 
+        // Every side reads fresh copies (see LuceneIndexes.freshCopy), deleted at the end.
+        Path fresh = freshFolder(data, ProcessHandle.current().pid());
+        try {
+            progress.step("writing fresh copies of the indexes into " + fresh);
+            Path knnFresh = LuceneIndexes.freshCopy(knn, fresh.resolve("knn"));
+            Path textFresh = LuceneIndexes.freshCopy(text, fresh.resolve("text"));
+            Path segmentsFresh = LuceneIndexes.freshCopy(segments, fresh.resolve("segments"));
+            measure(knnFresh, knnSpec, textFresh, segmentsFresh, segmentsSpec, tmpfsMount);
+        } finally {
+            LuceneIndexes.delete(fresh);
+        }
+    }
+
+    /** Where the child JVM of process id {@code pid} writes its fresh copies. */
+    static Path freshFolder(Path data, long pid) {
+        return data.resolve("lucene").resolve("fresh-" + pid);
+    }
+
+    private void measure(Path knn, LuceneIndexes.Knn knnSpec, Path text, Path segments,
+                         LuceneIndexes.Segments segmentsSpec, Path tmpfsMount) throws Exception {
         TmpfsCopy tmpfs = null;
         Path knnCopy = null;
         Path textCopy = null;

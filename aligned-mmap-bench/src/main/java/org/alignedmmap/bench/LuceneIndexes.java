@@ -274,6 +274,35 @@ final class LuceneIndexes {
         return Integer.toString(FORMAT).equals(properties.getProperty("format"));
     }
 
+    /**
+     * Writes a fresh copy of the index in {@code cached} into {@code target} as Lucene writes any
+     * file: through an FSDirectory output (8 KiB chunks), then fsync of the files and the folder,
+     * as a commit does. So every run searches an index in the state a freshly written one is in
+     * (its page cache in the small folios such writes leave), whatever earlier runs did to the
+     * page cache of the cached files.
+     */
+    static Path freshCopy(Path cached, Path target) throws IOException {
+        deleteTree(target);
+        Files.createDirectories(target);
+        try (NIOFSDirectory from = new NIOFSDirectory(cached); NIOFSDirectory to = new NIOFSDirectory(target)) {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            for (String name : from.listAll()) {
+                if (!name.equals(MARKER) && !name.equals(IndexWriter.WRITE_LOCK_NAME)) {
+                    to.copyFrom(from, name, name, org.apache.lucene.store.IOContext.DEFAULT);
+                    names.add(name);
+                }
+            }
+            to.sync(names);
+            to.syncMetaData();
+        }
+        return target;
+    }
+
+    /** Deletes a folder and everything in it, if it exists. */
+    static void delete(Path dir) throws IOException {
+        deleteTree(dir);
+    }
+
     /** The build time the marker recorded, for the report. */
     static String buildSeconds(Path dir) throws IOException {
         Properties properties = new Properties();

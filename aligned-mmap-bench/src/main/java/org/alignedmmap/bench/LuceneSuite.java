@@ -65,8 +65,9 @@ final class LuceneSuite {
         if (settings.quick()) {
             command.add("--quick");
         }
+        Process child = null;
         try {
-            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+            child = new ProcessBuilder(command).redirectErrorStream(true).start();
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -82,9 +83,13 @@ final class LuceneSuite {
             return parse(Files.readAllLines(result), notes);
         } finally {
             Files.deleteIfExists(result);
-            // A child killed half-way must not leave its tmpfs (and the copies' memory) behind.
+            // A child killed half-way must not leave its tmpfs (and the copies' memory) behind,
+            // nor its fresh copies of the indexes.
             TmpfsCopy.unmountIfMounted(mount);
             Files.deleteIfExists(mount);
+            if (child != null) {
+                LuceneIndexes.delete(LuceneBench.freshFolder(settings.dataDir(), child.pid()));
+            }
         }
     }
 
