@@ -80,7 +80,12 @@ final class LuceneSuite {
             if (exit != 0) {
                 throw new IOException("the Lucene child JVM exited with " + exit + " (its output is above)");
             }
-            return parse(Files.readAllLines(result), notes);
+            List<Row> rows = parse(Files.readAllLines(result), notes);
+            if (LuceneChart.write(settings.outDir().resolve(LuceneChart.FILE), rows)) {
+                notes.add("Lucene, ours and the tmpfs huge=always ceiling as times MMapDirectory: ![Lucene]("
+                        + LuceneChart.FILE + ")");
+            }
+            return rows;
         } finally {
             Files.deleteIfExists(result);
             // A child killed half-way must not leave its tmpfs (and the copies' memory) behind,
