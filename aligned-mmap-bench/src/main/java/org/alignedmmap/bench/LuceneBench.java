@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import org.alignedmmap.lucene.AlignedMMapDirectory;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
@@ -42,6 +43,8 @@ import org.apache.lucene.store.MMapDirectory;
  */
 final class LuceneBench {
     static final String OURS = "AlignedMMapDirectory";
+    static final String OURS_REBUILD = "AlignedMMapDirectory, rebuildPageCache";
+    static final String OURS_WRITTEN = "AlignedMMapDirectory, files written through it";
     static final String MMAP = "MMapDirectory";
     static final String TMPFS = "MMapDirectory, tmpfs huge=always";
 
@@ -135,8 +138,8 @@ final class LuceneBench {
         Path fresh = freshFolder(data, ProcessHandle.current().pid());
         try {
             progress.step("writing fresh copies of the indexes into " + fresh);
-            Path knnFresh = LuceneIndexes.freshCopy(knn, fresh.resolve("knn"));
-            Path textFresh = LuceneIndexes.freshCopy(text, fresh.resolve("text"));
+            Copies knnFresh = Copies.of(knn, fresh.resolve("knn"));
+            Copies textFresh = Copies.of(text, fresh.resolve("text"));
             Path segmentsFresh = LuceneIndexes.freshCopy(segments, fresh.resolve("segments"));
             measure(knnFresh, knnSpec, textFresh, segmentsFresh, segmentsSpec, tmpfsMount);
         } finally {
@@ -149,16 +152,35 @@ final class LuceneBench {
         return data.resolve("lucene").resolve("fresh-" + pid);
     }
 
-    private void measure(Path knn, LuceneIndexes.Knn knnSpec, Path text, Path segments,
+    /**
+     * The fresh copies of one index: {@code shared}, written as IndexWriter on an FSDirectory
+     * writes (read by our directory with its defaults and by MMapDirectory: the same files);
+     * {@code rebuild}, another such copy for our directory with {@code rebuildPageCache} (which
+     * must open its files before anything maps them); {@code written}, written through our
+     * directory's own outputs, as an index is when a user adopts it for writing too.
+     */
+    private record Copies(Path shared, Path rebuild, Path written) {
+        static Copies of(Path cached, Path dir) throws IOException {
+            Path shared = LuceneIndexes.freshCopy(cached, dir.resolve("as-written"));
+            Path rebuild = LuceneIndexes.freshCopy(cached, dir.resolve("rebuild"));
+            Path written = dir.resolve("written-by-ours");
+            try (AlignedMMapDirectory ours = new AlignedMMapDirectory(written)) {
+                LuceneIndexes.copy(cached, ours);
+            }
+            return new Copies(shared, rebuild, written);
+        }
+    }
+
+    private void measure(Copies knn, LuceneIndexes.Knn knnSpec, Copies text, Path segments,
                          LuceneIndexes.Segments segmentsSpec, Path tmpfsMount) throws Exception {
         TmpfsCopy tmpfs = null;
         Path knnCopy = null;
         Path textCopy = null;
         if (tmpfsMount != null) {
             try {
-                tmpfs = TmpfsCopy.mount(tmpfsMount, TmpfsCopy.size(knn) + TmpfsCopy.size(text));
-                knnCopy = tmpfs.copy(knn);
-                textCopy = tmpfs.copy(text);
+                tmpfs = TmpfsCopy.mount(tmpfsMount, TmpfsCopy.size(knn.shared()) + TmpfsCopy.size(text.shared()));
+                knnCopy = tmpfs.copy(knn.shared(), "knn");
+                textCopy = tmpfs.copy(text.shared(), "text");
             } catch (IOException e) {
                 notes.add("No tmpfs huge=always ceiling: " + e.getMessage());
                 if (tmpfs != null) {
@@ -170,7 +192,8 @@ final class LuceneBench {
         try {
             knn(sides(knn, knnCopy), knnSpec);
             text(sides(text, textCopy), quick ? LuceneIndexes.TEXT_QUICK : LuceneIndexes.TEXT_FULL);
-            openClose(sides(segments, null), segmentsSpec);
+            openClose(List.of(new Side(OURS, segments, AlignedMMapDirectory::new),
+                    new Side(MMAP, segments, MMapDirectory::new)), segmentsSpec);
             if (!identical.isEmpty()) {
                 notes.add("Top " + TOP + " hits identical on every side for: " + String.join(", ", identical) + ".");
             }
@@ -182,25 +205,25 @@ final class LuceneBench {
     }
 
     /**
-     * The contenders on one index, ours first: our directory may rebuild the page cache of a file
-     * nothing maps yet, which it can only do before {@code MMapDirectory} maps the same file.
+     * The contenders on one index. Our rebuilding side opens first (it can only rebuild the page
+     * cache of files nothing maps yet), and our default side before MMapDirectory on the same
+     * files, for the same reason should its defaults ever rebuild.
      */
-    private List<Side> sides(Path index, Path tmpfsCopy) {
+    private static List<Side> sides(Copies copies, Path tmpfsCopy) {
         List<Side> sides = new ArrayList<>();
-        Opener ours = oursOpener();
-        if (ours != null) {
-            sides.add(new Side(OURS, index, ours));
-        }
-        sides.add(new Side(MMAP, index, MMapDirectory::new));
+        sides.add(new Side(OURS_REBUILD, copies.rebuild(),
+                dir -> AlignedMMapDirectory.builder(dir).rebuildPageCache(true).build()));
+        sides.add(new Side(OURS, copies.shared(), AlignedMMapDirectory::new));
+        sides.add(new Side(MMAP, copies.shared(), MMapDirectory::new));
+        sides.add(new Side(OURS_WRITTEN, copies.written(), AlignedMMapDirectory::new));
         if (tmpfsCopy != null) {
             sides.add(new Side(TMPFS, tmpfsCopy, MMapDirectory::new));
         }
         return sides;
     }
 
-    /** Our directory, or null while the build has none. */
-    private static Opener oursOpener() {
-        return null;
+    private static boolean isOurs(String name) {
+        return name.startsWith(OURS);
     }
 
     private void knn(List<Side> sides, LuceneIndexes.Knn spec) throws IOException {
@@ -441,7 +464,7 @@ final class LuceneBench {
         StringBuilder note = new StringBuilder(operation).append(": ");
         double[] base = values.get(MMAP);
         values.forEach((name, v) -> {
-            (name.equals(OURS) ? ours : peers).put(name, median(v));
+            (isOurs(name) ? ours : peers).put(name, median(v));
             note.append(String.format(Locale.ROOT, "%s median %s (%s-%s)", name, Report.number(median(v)),
                     Report.number(Arrays.stream(v).min().orElse(Double.NaN)),
                     Report.number(Arrays.stream(v).max().orElse(Double.NaN))));
@@ -475,7 +498,7 @@ final class LuceneBench {
                 }
                 size = Files.size(file);
                 double percent = SmapsFiles.hugePercent(usage.get(open.side().name()), file);
-                (open.side().name().equals(OURS) ? ours : peers).put(open.side().name(), percent);
+                (isOurs(open.side().name()) ? ours : peers).put(open.side().name(), percent);
             }
             if (size > 0) {
                 rows.add(new Row(LuceneSuite.SECTION, "share of the " + extension + " file (" + Compare.size(size)

@@ -5,7 +5,9 @@ import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -25,23 +27,23 @@ final class LuceneChart {
 
     /** Writes the chart; returns false (and writes nothing) when no row has MMapDirectory and another side. */
     static boolean write(Path file, List<Row> rows) throws IOException {
+        List<String> sides = List.of(LuceneBench.OURS, LuceneBench.OURS_REBUILD, LuceneBench.OURS_WRITTEN,
+                LuceneBench.TMPFS);
         List<String> names = new ArrayList<>();
-        List<Double> ours = new ArrayList<>();
-        List<Double> ceiling = new ArrayList<>();
+        Map<String, List<Double>> series = new LinkedHashMap<>();
+        sides.forEach(side -> series.put(side, new ArrayList<>()));
         for (Row row : rows) {
             Double base = row.peers().get(LuceneBench.MMAP);
             if (row.unit().equals("%") || base == null || base.isNaN() || base <= 0) {
                 continue;
             }
-            double o = ratio(row, row.ours().get(LuceneBench.OURS), base);
-            double c = ratio(row, row.peers().get(LuceneBench.TMPFS), base);
-            if (Double.isNaN(o) && Double.isNaN(c)) {
-                continue;
-            }
             String name = row.operation();
             names.add(name.length() <= 40 ? name : name.substring(0, 39) + "…");
-            ours.add(Double.isNaN(o) ? 0.0 : o);
-            ceiling.add(Double.isNaN(c) ? 0.0 : c);
+            for (String side : sides) {
+                Double value = row.ours().containsKey(side) ? row.ours().get(side) : row.peers().get(side);
+                double r = ratio(row, value, base);
+                series.get(side).add(Double.isNaN(r) ? 0.0 : r);
+            }
         }
         if (names.isEmpty()) {
             return false;
@@ -56,9 +58,10 @@ final class LuceneChart {
         chart.getStyler().setPlotGridVerticalLinesVisible(false);
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Bar);
-        chart.getStyler().setSeriesColors(new Color[] {new Color(0x2B6CB0), new Color(0xA0AEC0)});
-        chart.addSeries(LuceneBench.OURS + " (ext4, as written)", names, ours);
-        chart.addSeries(LuceneBench.TMPFS + " (ceiling)", names, ceiling);
+        chart.getStyler().setSeriesColors(new Color[] {new Color(0x2B6CB0), new Color(0x2F855A), new Color(0x805AD5),
+            new Color(0xA0AEC0)});
+        series.forEach((side, values) -> chart.addSeries(side.equals(LuceneBench.TMPFS) ? side + " (ceiling)" : side,
+                names, values));
         // XChart 4's saveBitmap(chart, ...) is deprecated; the image it would write is this one.
         ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", file.toFile());
         return true;

@@ -284,7 +284,18 @@ final class LuceneIndexes {
     static Path freshCopy(Path cached, Path target) throws IOException {
         deleteTree(target);
         Files.createDirectories(target);
-        try (NIOFSDirectory from = new NIOFSDirectory(cached); NIOFSDirectory to = new NIOFSDirectory(target)) {
+        try (NIOFSDirectory to = new NIOFSDirectory(target)) {
+            return copy(cached, to);
+        }
+    }
+
+    /**
+     * Copies the index in {@code cached} into {@code to} through {@code to}'s own outputs, then
+     * fsyncs as a commit does: with our directory, the files as it writes them.
+     */
+    static Path copy(Path cached, org.apache.lucene.store.FSDirectory to) throws IOException {
+        Path target = to.getDirectory();
+        try (NIOFSDirectory from = new NIOFSDirectory(cached)) {
             java.util.List<String> names = new java.util.ArrayList<>();
             for (String name : from.listAll()) {
                 if (!name.equals(MARKER) && !name.equals(IndexWriter.WRITE_LOCK_NAME)) {

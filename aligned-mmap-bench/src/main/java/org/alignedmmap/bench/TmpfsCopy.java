@@ -35,9 +35,9 @@ final class TmpfsCopy implements AutoCloseable {
         return new TmpfsCopy(mountPoint);
     }
 
-    /** Copies the files of {@code index} (not its subfolders) into the tmpfs; returns the copy. */
-    Path copy(Path index) throws IOException {
-        Path target = mountPoint.resolve(index.getFileName());
+    /** Copies the files of {@code index} (not its subfolders) into folder {@code name} of the tmpfs. */
+    Path copy(Path index, String name) throws IOException {
+        Path target = mountPoint.resolve(name);
         Files.createDirectories(target);
         try (Stream<Path> files = Files.list(index)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {

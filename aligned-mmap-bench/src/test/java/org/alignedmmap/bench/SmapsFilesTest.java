@@ -52,7 +52,7 @@ class SmapsFilesTest {
             return;
         }
         try (tmpfs) {
-            Path copy = tmpfs.copy(Files.createDirectories(dir.resolve("index")));
+            Path copy = tmpfs.copy(Files.createDirectories(dir.resolve("index")), "index");
             Path file = write(copy.resolve("huge.bin"));
             try (Arena arena = Arena.ofConfined();
                  FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
