@@ -14,7 +14,7 @@ import java.util.Optional;
  * {@code mmap}) on the same files in one run, written to {@code report.md} and PNG charts.
  *
  * <pre>
- * Compare [--quick] [--out DIR] [--data DIR] [--python PATH | --no-python]
+ * Compare [--quick] [--out DIR] [--data DIR] [--python PATH | --no-python] [--no-lucene]
  * </pre>
  *
  * {@code --quick} shrinks every size so the run takes under a minute (a smoke run, not figures
@@ -48,8 +48,10 @@ public final class Compare {
                 case "--data" -> data = Path.of(args[++i]);
                 case "--python" -> python = args[++i];
                 case "--no-python" -> noPython = true;
+                case "--no-lucene" -> LuceneSuite.enabled = false;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: Compare [--quick] [--out DIR] [--data DIR] [--python PATH | --no-python]");
+                        + "; usage: Compare [--quick] [--out DIR] [--data DIR] [--python PATH | --no-python]"
+                        + " [--no-lucene]");
             }
         }
         String command = "Compare " + String.join(" ", args);
@@ -104,6 +106,7 @@ public final class Compare {
                 () -> new FileHugePageSuite(settings, progress).run()));
         progress.section(AllocationSuite.SECTION);
         rows.addAll(guard(notes, progress, AllocationSuite.SECTION, () -> new AllocationSuite(settings, progress).run()));
+        rows.addAll(guard(notes, progress, LuceneSuite.SECTION, () -> new LuceneSuite(settings, progress, notes).run()));
 
         Map<String, String> machine = Machine.describe(dataDir, pythonText);
         String markdown = Report.write(out, rows, machine, command, LocalDate.now().toString(), notes);
