@@ -183,7 +183,8 @@ class SearchKernelTest {
 
     @Test
     void shouldNameTheKernelInUse() {
-        assertThat(ByteSearch.kernel()).matches("vector \\(\\d+-byte lanes\\)|swar \\(8-byte words, \\d+-byte blocks\\)");
+        assertThat(ByteSearch.kernel())
+                .matches("vector \\(\\d+-byte lanes\\)|swar \\(8-byte words, \\d+-byte blocks\\)");
     }
 
     private static byte[] randomNeedle(SplittableRandom random, int n) {
