@@ -55,6 +55,14 @@ final class SwarSearch implements SearchKernel {
      * costs little next to reading it.
      */
     static final int BLOCK = 4096;
+    /**
+     * Bytes a backward search of one byte reads forwards, block after block, before it moves back
+     * to the window below: blocks read in descending order, each forwards, ran at half the speed
+     * of a forward search over a page-cached file (the hardware prefetchers follow ascending
+     * streams), so only the windows go backwards. The price: a match near a window's top is
+     * found after reading the whole window.
+     */
+    static final int WINDOW = 16 * BLOCK; // at most 31 blocks: the needle search keeps one bit per block
     /** Bytes searched word by word before the blocks start: a typical line, and then some. */
     static final int HEAD = 256;
 
@@ -125,10 +133,21 @@ final class SwarSearch implements SearchKernel {
                 return end - 8 + highestByte(m);
             }
         }
-        for (; end - BLOCK >= from; end -= BLOCK) {
-            if (blockHolds(s, end - BLOCK, pattern)) {
-                return lastInWords(s, end - BLOCK, end, pattern);
+        // Backwards by windows, each read forwards: see WINDOW.
+        while (end - BLOCK >= from) {
+            int blocks = (int) Math.min(WINDOW / BLOCK, (end - from) / BLOCK);
+            long start = end - (long) blocks * BLOCK;
+            long holding = -1;
+            for (int k = 0; k < blocks; k++) {
+                long at = start + (long) k * BLOCK;
+                if (blockHolds(s, at, pattern)) {
+                    holding = at;
+                }
             }
+            if (holding >= 0) {
+                return lastInWords(s, holding, holding + BLOCK, pattern);
+            }
+            end = start;
         }
         long wordsStart = from + ((end - from) & 7);
         long found = lastInWords(s, wordsStart, end, pattern);
@@ -233,21 +252,35 @@ final class SwarSearch implements SearchKernel {
                 return found;
             }
         }
-        for (; end - BLOCK >= from; end -= BLOCK) {
-            long any = 0;
-            long at = end - BLOCK;
-            for (int k = 0; k < BLOCK; k += 8) {
-                any |= someZeroByte(s.get(WORD, at + rare + k) ^ rarePattern)
-                        & someZeroByte(s.get(WORD, at + other + k) ^ otherPattern);
+        // Backwards by windows, each filtered forwards (see WINDOW); then the blocks that passed
+        // the filter, highest first, verified word by word from their top.
+        while (end - BLOCK >= from) {
+            int blocks = (int) Math.min(WINDOW / BLOCK, (end - from) / BLOCK);
+            long start = end - (long) blocks * BLOCK;
+            int passed = 0;
+            for (int b = 0; b < blocks; b++) {
+                long at = start + (long) b * BLOCK;
+                long any = 0;
+                for (int k = 0; k < BLOCK; k += 8) {
+                    any |= someZeroByte(s.get(WORD, at + rare + k) ^ rarePattern)
+                            & someZeroByte(s.get(WORD, at + other + k) ^ otherPattern);
+                }
+                if (any != 0) {
+                    passed |= 1 << b;
+                }
             }
-            if (any != 0) {
-                for (long j = end - 8; j >= at; j -= 8) {
+            while (passed != 0) {
+                int b = 31 - Integer.numberOfLeadingZeros(passed);
+                long at = start + (long) b * BLOCK;
+                for (long j = at + BLOCK - 8; j >= at; j -= 8) {
                     long found = lastCandidate(s, j, needle, rarePattern, otherPattern);
                     if (found >= 0) {
                         return found;
                     }
                 }
+                passed &= ~(1 << b);
             }
+            end = start;
         }
         for (; end - 8 >= from; end -= 8) {
             long found = lastCandidate(s, end - 8, needle, rarePattern, otherPattern);

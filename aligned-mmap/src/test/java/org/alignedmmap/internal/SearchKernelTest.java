@@ -123,21 +123,74 @@ class SearchKernelTest {
     @Test
     void shouldFindANeedleAtEveryBlockEdgeForEveryLength() {
         int length = SwarSearch.HEAD + 3 * SwarSearch.BLOCK + 77;
-        List<Integer> starts = new ArrayList<>();
+        int[] needleLengths = new int[40];
+        for (int n = 1; n <= 40; n++) {
+            needleLengths[n - 1] = n;
+        }
+        List<Integer> edges = new ArrayList<>();
         for (int edge = 0; edge <= length; edge += 8) {
-            boolean nearEdge = (edge - SwarSearch.HEAD) % SwarSearch.BLOCK == 0 || edge < 16 || edge > length - 120
-                    || (length - edge - SwarSearch.HEAD) % SwarSearch.BLOCK == 0;
-            if (nearEdge) {
-                for (int d = -9; d <= 9; d++) {
-                    starts.add(edge + d);
+            if ((edge - SwarSearch.HEAD) % SwarSearch.BLOCK == 0 || edge < 16 || edge > length - 120
+                    || (length - edge - SwarSearch.HEAD) % SwarSearch.BLOCK == 0) {
+                edges.add(edge);
+            }
+        }
+        findAtEdges(length, needleLengths, edges, 12);
+    }
+
+    /**
+     * Backward searches go down by windows of {@link SwarSearch#WINDOW} bytes, each read forwards:
+     * a haystack of more than two windows, with the needle near the windows' and their blocks'
+     * edges counted from the top.
+     */
+    @Test
+    void shouldFindANeedleAtEveryWindowEdge() {
+        int length = SwarSearch.HEAD + 2 * SwarSearch.WINDOW + 2 * SwarSearch.BLOCK + 77;
+        List<Integer> edges = new ArrayList<>(List.of(0, 8, length));
+        for (int top = length - SwarSearch.HEAD; top > 0; top -= SwarSearch.WINDOW) {
+            edges.addAll(List.of(top, top - SwarSearch.BLOCK, top - SwarSearch.WINDOW + SwarSearch.BLOCK));
+        }
+        findAtEdges(length, new int[] {1, 2, 8, 9, 33}, edges, 13);
+    }
+
+    /** Two copies of the needle anywhere in a few windows: forwards finds the lower, backwards the higher. */
+    @Test
+    void shouldFindTheNearerOfTwoCopiesAcrossWindows() {
+        int length = SwarSearch.HEAD + 3 * SwarSearch.WINDOW + 1000;
+        SplittableRandom random = new SplittableRandom(14);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(length);
+            for (int round = 0; round < 300; round++) {
+                int n = new int[] {1, 2, 8, 33}[round % 4];
+                byte[] needle = randomNeedle(random, n);
+                int low = random.nextInt(length - n);
+                int high = random.nextInt(length - n);
+                if (Math.abs(high - low) < n) {
+                    continue;
+                }
+                s.fill((byte) 0);
+                MemorySegment.copy(needle, 0, s, ValueLayout.JAVA_BYTE, low, n);
+                MemorySegment.copy(needle, 0, s, ValueLayout.JAVA_BYTE, high, n);
+                for (SearchKernel kernel : KERNELS) {
+                    String what = kernel.describe() + " copies at " + low + " and " + high + " n " + n;
+                    assertThat(first(kernel, s, 0, length, needle)).as(what).isEqualTo(Math.min(low, high));
+                    assertThat(last(kernel, s, 0, length, needle)).as(what).isEqualTo(Math.max(low, high));
                 }
             }
         }
-        SplittableRandom random = new SplittableRandom(12);
+    }
+
+    private static void findAtEdges(int length, int[] needleLengths, List<Integer> edges, long seed) {
+        List<Integer> starts = new ArrayList<>();
+        for (int edge : edges) {
+            for (int d = -9; d <= 9; d++) {
+                starts.add(edge + d);
+            }
+        }
+        SplittableRandom random = new SplittableRandom(seed);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(length);
             byte[] hay = new byte[length];
-            for (int n = 1; n <= 40; n++) {
+            for (int n : needleLengths) {
                 byte[] needle = randomNeedle(random, n);
                 for (int at : starts) {
                     if (at < 0 || at + n > length) {
@@ -183,7 +236,8 @@ class SearchKernelTest {
 
     @Test
     void shouldNameTheKernelInUse() {
-        assertThat(ByteSearch.kernel()).matches("vector \\(\\d+-byte lanes\\)|swar \\(8-byte words, \\d+-byte blocks\\)");
+        assertThat(ByteSearch.kernel())
+                .matches("vector \\(\\d+-byte lanes\\)|swar \\(8-byte words, \\d+-byte blocks\\)");
     }
 
     private static byte[] randomNeedle(SplittableRandom random, int n) {
