@@ -29,8 +29,8 @@ import org.apache.lucene.store.ReadAdvice;
  * input closed) or its arena closed (the file closed under a clone), becomes {@link
  * AlreadyClosedException}.
  *
- * <p>Clones and slices share the parent's memory and never close it; closing them does nothing,
- * as in Lucene.
+ * <p>Clones and slices share the parent's memory and never unmap it: closing one ends only its
+ * own use (it throws {@link AlreadyClosedException} afterwards), as in Lucene.
  */
 final class AlignedIndexInput extends IndexInput implements MemorySegmentAccessInput {
     static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
@@ -408,8 +408,8 @@ final class AlignedIndexInput extends IndexInput implements MemorySegmentAccessI
     /**
      * Closes this input. For the input {@code openInput} returned this ends its use of the
      * memory: the memory is unmapped when the last file of its group is closed, and from then on
-     * clones and slices throw {@link AlreadyClosedException}. For clones and slices it does
-     * nothing, as Lucene's contract says. Idempotent.
+     * clones and slices throw {@link AlreadyClosedException}. For a clone or slice it ends only
+     * that input's use, as in Lucene. Idempotent.
      */
     @Override
     public void close() throws IOException {
