@@ -82,7 +82,7 @@ final class LuceneBench {
     private LuceneBench(boolean quick, Progress progress) {
         this.quick = quick;
         this.progress = progress;
-        this.rounds = quick ? 2 : 7;
+        this.rounds = quick ? 2 : 9;
         this.roundSeconds = quick ? 0.02 : 0.5;
     }
 
