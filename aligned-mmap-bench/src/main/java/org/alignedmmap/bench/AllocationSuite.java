@@ -90,7 +90,8 @@ final class AllocationSuite {
                         arena.allocate(c.size, c.align).fill((byte) 1);
                     }
                 }));
-                rows.add(new Row(SECTION, "allocate + first full write + free, " + c.label(), "us/call", false, oursWrite,
+                rows.add(new Row(SECTION, "allocate + first full write + free, " + c.label(), "us/call", false,
+                        oursWrite,
                         peersWrite, null));
             }
         }
@@ -145,7 +146,8 @@ final class AllocationSuite {
             long residentAfter = ProcessMemory.resident();
             double mib = 1 << 20;
             long requested = Math.max(segment.byteSize(), 1);
-            double extraVirtual = Math.max(0, virtualAfter - virtualBefore - Aligned.alignUp(requested, SystemAlignment.pageSize()));
+            double extraVirtual = Math.max(0, virtualAfter - virtualBefore - Aligned.alignUp(requested,
+                    SystemAlignment.pageSize()));
             return new double[] {extraVirtual / mib, Math.max(0, residentAfter - residentBefore) / mib};
         }
     }

@@ -12,8 +12,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.alignedmmap.AlignedArena;
-import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.HugePages;
+import org.alignedmmap.SystemAlignment;
 
 /**
  * {@link AlignedArena} against the JDK's {@code Arena.ofConfined()} and {@code Arena.ofShared()}
@@ -86,7 +86,8 @@ final class ArenaSuite {
         Map<String, Double> ours = new LinkedHashMap<>();
         ours.put(OURS, perAllocation(c, AlignedArena::ofConfined, true));
         if (c.size >= (1L << 20) && HugePages.TRANSPARENT.isAvailable()) {
-            ours.put(OURS_THP, perAllocation(c, () -> AlignedArena.builder().transparentHugePages(true).confined(), true));
+            ours.put(OURS_THP, perAllocation(c, () -> AlignedArena.builder().transparentHugePages(true).confined(),
+                    true));
         }
         Map<String, Double> peers = Map.of(JDK, perAllocation(c, Arena::ofConfined, true));
         return new Row(SECTION, c.label() + " + write, " + c.count + " in one arena", "ns/allocation",

@@ -79,7 +79,8 @@ public final class Compare {
         Timer.warmupMillis = quick ? 150 : 1_000;
         List<String> notes = new ArrayList<>();
         if (quick) {
-            notes.add("Quick run: small sizes, best of " + settings.runs() + "; for figures to quote run without --quick.");
+            notes.add("Quick run: small sizes, best of " + settings.runs()
+                    + "; for figures to quote run without --quick.");
         }
         Optional<PythonPeer> peer = noPython ? Optional.empty() : PythonPeer.find(python);
         String pythonText = peer.map(PythonPeer::describe).orElse(noPython ? "left out (--no-python)" : "none found");
@@ -105,8 +106,10 @@ public final class Compare {
         rows.addAll(guard(notes, progress, FileHugePageSuite.SECTION,
                 () -> new FileHugePageSuite(settings, progress).run()));
         progress.section(AllocationSuite.SECTION);
-        rows.addAll(guard(notes, progress, AllocationSuite.SECTION, () -> new AllocationSuite(settings, progress).run()));
-        rows.addAll(guard(notes, progress, LuceneSuite.SECTION, () -> new LuceneSuite(settings, progress, notes).run()));
+        rows.addAll(guard(notes, progress, AllocationSuite.SECTION, () -> new AllocationSuite(settings,
+                progress).run()));
+        rows.addAll(guard(notes, progress, LuceneSuite.SECTION, () -> new LuceneSuite(settings, progress,
+                notes).run()));
 
         Map<String, String> machine = Machine.describe(dataDir, pythonText);
         String markdown = Report.write(out, rows, machine, command, LocalDate.now().toString(), notes);

@@ -17,10 +17,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.alignedmmap.Access;
 import org.alignedmmap.Aligned;
-import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.Backing;
 import org.alignedmmap.HugePages;
 import org.alignedmmap.Mmap;
+import org.alignedmmap.SystemAlignment;
 
 /**
  * Huge pages for files as they are written (issue 13): a file written in 8 KiB pieces, mapped
@@ -96,7 +96,8 @@ final class FileHugePageSuite {
         ms.put(JDK_MAP, 1e3 * bestOf(() -> writeInSmallPieces(file, size), () -> mapAndTouch(file, size),
                 m -> huge.put(JDK_MAP, 100 * Backing.of(m.segment()).hugePageFraction())));
         return List.of(
-                new Row(SECTION, "map + first touch of a freshly written " + label + " file (8 KiB writes)", "ms", false,
+                new Row(SECTION, "map + first touch of a freshly written " + label + " file (8 KiB writes)", "ms",
+                        false,
                         Map.of(REBUILT, ms.get(REBUILT)), without(ms, REBUILT), null),
                 new Row(SECTION, "share of that mapping in huge pages", "%", true, Map.of(REBUILT, huge.get(REBUILT)),
                         without(huge, REBUILT), null));

@@ -13,7 +13,6 @@ import org.alignedmmap.Aligned;
 import org.alignedmmap.HugePages;
 import org.alignedmmap.Mmap;
 import org.alignedmmap.MmapConstants;
-import org.alignedmmap.SystemAlignment;
 
 /**
  * Huge pages, the payoff of alignment: first touch, random reads and sequential reads of memory

@@ -7,9 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.alignedmmap.Advice;
-import org.alignedmmap.SystemAlignment;
 import org.alignedmmap.Mmap;
 import org.alignedmmap.MmapConstants;
+import org.alignedmmap.SystemAlignment;
 
 /**
  * What the machine can do at best, so that every other figure reads as a fraction of it: memory
@@ -55,10 +55,12 @@ final class LimitsSuite {
         progress.step("page fault cost, first touch of " + Compare.size(touch));
         Map<String, Double> perPage = new LinkedHashMap<>();
         double small = firstTouchSeconds(touch, false);
-        perPage.put(Compare.size(SystemAlignment.pageSize()) + " pages, ns per page", small * 1e9 / (touch / SystemAlignment.pageSize()));
+        perPage.put(Compare.size(SystemAlignment.pageSize()) + " pages, ns per page",
+                small * 1e9 / (touch / SystemAlignment.pageSize()));
         double huge = firstTouchSeconds(touch, true);
         perPage.put(Compare.size(hugePage) + " THP, ns per page", huge * 1e9 / (touch / hugePage));
-        rows.add(new Row(SECTION, "first-touch cost per page (fault + zeroing)", "ns/page", false, perPage, Map.of(), null));
+        rows.add(new Row(SECTION, "first-touch cost per page (fault + zeroing)", "ns/page", false, perPage, Map.of(),
+                null));
         Map<String, Double> rate = new LinkedHashMap<>();
         rate.put(Compare.size(SystemAlignment.pageSize()) + " pages", Timer.gbPerSecond(touch, small));
         rate.put(Compare.size(hugePage) + " THP", Timer.gbPerSecond(touch, huge));

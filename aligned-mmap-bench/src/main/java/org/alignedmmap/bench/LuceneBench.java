@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-
 import org.alignedmmap.lucene.AlignedMMapDirectory;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.Term;

@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;

@@ -531,7 +531,8 @@ final class MappingSuite {
             }
             Sink.consume(sum);
             double fraction = m.backing().hugePageFraction();
-            String state = String.format(java.util.Locale.ROOT, "%.0f%% of the text file's mapping in huge pages", 100 * fraction);
+            String state = String.format(java.util.Locale.ROOT, "%.0f%% of the text file's mapping in huge pages",
+                    100 * fraction);
             progress.note(state);
             return state;
         }
@@ -561,11 +562,13 @@ final class MappingSuite {
             String params = "{"
                     + "\"text_file\": \"" + text + "\", \"write_file\": \"" + writeFile + "\", \"map_file\": \""
                     + small + "\", \"runs\": " + settings.runs() + ", "
-                    + "\"find\": {" + hexEntries(TestData.ABSENT_1, TestData.ABSENT_8, TestData.NEAR_MISS_NEEDLE) + "}, "
+                    + "\"find\": {" + hexEntries(TestData.ABSENT_1, TestData.ABSENT_8, TestData.NEAR_MISS_NEEDLE)
+                            + "}, "
                     + "\"rfind\": {" + hexEntries(TestData.ABSENT_8) + "}, "
                     + "\"read_chunk\": " + CHUNK + ", \"write_chunk\": " + CHUNK + ", "
                     + "\"random_seed\": " + SEED + ", \"random_count\": " + settings.randomCount() + ", "
-                    + "\"move_size\": " + settings.moveSize() + ", \"map_iterations\": " + settings.mapIterations() + ", "
+                    + "\"move_size\": " + settings.moveSize() + ", \"map_iterations\": " + settings.mapIterations()
+                            + ", "
                     + "\"get_calls\": " + settings.getCalls() + ", \"get_window\": " + GET_WINDOW + ", "
                     + "\"get_stride\": " + GET_STRIDE + ", "
                     + "\"get_calls\": " + settings.getCalls() + ", \"get_window\": " + GET_WINDOW + ", "

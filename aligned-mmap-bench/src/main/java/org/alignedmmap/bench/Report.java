@@ -37,7 +37,8 @@ final class Report {
         StringBuilder md = new StringBuilder();
         md.append("## Side-by-side comparison, ").append(date).append("\n\n");
         md.append("Made by `").append(command).append("`. Every figure in a row comes from the same run on the same ")
-                .append("files. *Advantage* is ours / peer for speeds and peer / ours for times and memory: above 1 is ")
+                .append("files. *Advantage* is ours / peer for speeds and peer / ours for times and memory: above 1 "
+                        + "is ")
                 .append("better for this library.\n\n");
         md.append("| Machine | |\n|---|---|\n");
         machine.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));

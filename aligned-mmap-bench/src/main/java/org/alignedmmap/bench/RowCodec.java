@@ -33,7 +33,10 @@ final class RowCodec {
         return NOTE + FIELD + note.replace('\n', ' ');
     }
 
-    /** Reads back what {@link #encode} and {@link #encodeNote} wrote: rows into {@code rows}, notes into {@code notes}. */
+    /**
+     * Reads back what {@link #encode} and {@link #encodeNote} wrote: rows into {@code rows}, notes into
+     * {@code notes}.
+     */
     static void decode(List<String> lines, List<Row> rows, List<String> notes) {
         for (String line : lines) {
             String[] f = line.split(FIELD, -1);

@@ -21,11 +21,13 @@ class CompareSmokeTest {
         String markdown = Compare.run(true, out, out.resolve("data"), null, false, "smoke test",
                 new PrintStream(console, true, StandardCharsets.UTF_8));
         String progress = console.toString(StandardCharsets.UTF_8);
-        assertThat(progress).contains("== Machine limits", "== Mapped file", "== Aligned allocation", "== Aligned arena", "== Lucene",
+        assertThat(progress).contains("== Machine limits", "== Mapped file", "== Aligned allocation",
+                "== Aligned arena", "== Lucene",
                 "report written");
         assertThat(out.resolve("report.md")).exists();
         assertThat(Files.readString(out.resolve("report.md"))).isEqualTo(markdown);
-        assertThat(markdown).contains("| Machine |", "### Mapped file", "### Aligned allocation", "### Aligned arena", "### Lucene",
+        assertThat(markdown).contains("| Machine |", "### Mapped file", "### Aligned allocation", "### Aligned arena",
+                "### Lucene",
                 "find 1-byte absent", "KNN search",
                 "Arena.allocate");
         // No suite may have failed: a failure becomes a note.
