@@ -128,14 +128,21 @@ class AlignedLoadTest {
     @Test
     void shouldRefuseMissingFilesDirectoriesAndOtherFilesLeavingNothing() throws Exception {
         Path missing = dir.resolve("missing.bin");
+        // mkfifo runs before the witness counts, and without pipes to this JVM: a Process keeps
+        // its three pipe descriptors open until they are closed or collected.
+        Path fifo = dir.resolve("fifo");
+        boolean haveFifo = new ProcessBuilder("mkfifo", fifo.toString())
+                .redirectInput(ProcessBuilder.Redirect.INHERIT)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start().waitFor() == 0;
         Witness witness = Witness.before(missing);
         try (Arena arena = Arena.ofConfined()) {
             assertThatThrownBy(() -> Aligned.load(missing, HugePages.NONE, arena))
                     .isInstanceOf(NoSuchFileException.class).hasMessageContaining("missing.bin");
             assertThatThrownBy(() -> Aligned.load(dir, HugePages.NONE, arena))
                     .isInstanceOf(FileSystemException.class).hasMessageContaining("is a directory");
-            Path fifo = dir.resolve("fifo");
-            if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
+            if (haveFifo) {
                 assertThatThrownBy(() -> Aligned.load(fifo, HugePages.NONE, arena))
                         .isInstanceOf(FileSystemException.class).hasMessageContaining("not a regular file");
             }
