@@ -1,10 +1,8 @@
 package org.alignedmmap.bench.jmh;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Method;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -40,8 +38,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx1g"})
 public class SearchKernelBenchmark {
-    private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder
-            .LITTLE_ENDIAN);
     private static final KernelHandles PORTABLE = KernelHandles.portable();
     private static final MethodHandle P_BYTE = PORTABLE.indexOfByte;
     private static final MethodHandle P_LAST_BYTE = PORTABLE.lastIndexOfByte;
@@ -108,14 +104,7 @@ public class SearchKernelBenchmark {
     /** The read bandwidth of a scalar loop: every long of the file summed, nothing else. */
     @Benchmark
     public long sum() {
-        long total = 0;
-        long n = segment.byteSize() & ~4095L;
-        for (long i = 0; i < n; i += 4096) {
-            for (int k = 0; k < 4096; k += 8) {
-                total += segment.get(WORD, i + k);
-            }
-        }
-        return total;
+        return SearchRace.sum(segment);
     }
 
     /** The same with {@code --add-modules jdk.incubator.vector}. */

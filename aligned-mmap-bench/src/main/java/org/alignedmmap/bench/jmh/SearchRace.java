@@ -174,8 +174,11 @@ public final class SearchRace {
                 : (long) V_NEEDLE.invokeExact(s, 0L, n, c.needle);
     }
 
-    /** Reads every word once: what reading the mapping costs with nothing else to do. */
-    private static long sum(MemorySegment s) {
+    /**
+     * Reads every word once: what reading the mapping costs with nothing else to do. Also the
+     * {@code sum} row of {@link SearchKernelBenchmark}.
+     */
+    static long sum(MemorySegment s) {
         long total = 0;
         long n = s.byteSize() & ~4095L;
         for (long i = 0; i < n; i += 4096) {
